@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+const askHelp = `layanan ask [--faq DIR] [--top N] [--json] [--explain] [PERTANYAAN...]
+
+Menjawab satu pertanyaan dari argumen, atau satu pertanyaan per baris dari
+stdin (indeks dibangun sekali). Dengan --json: satu objek JSON per baris
+masukan: {"question":..., "answered":true|false, "results":[{"id":..., "title":..., "score":...}]}.`
+
+// maxLineBytes bounds one stdin line; longer lines are cut (the engine
+// reads only the first knowledge.MaxQuestionRunes characters anyway).
+const maxLineBytes = 1 << 20
+
+func runAsk(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("ask", stderr, askHelp)
+	dir := fs.String("faq", "", "folder konten FAQ (bawaan: FAQ_DIR, lalu konten bawaan)")
+	top := fs.Int("top", 3, "jumlah kandidat yang ditampilkan (1–50)")
+	asJSON := fs.Bool("json", false, "keluaran JSON, satu objek per pertanyaan")
+	explain := fs.Bool("explain", false, "tampilkan analisis: kata kunci, koreksi ejaan, skor")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *top < 1 || *top > 50 {
+		return fmt.Errorf("%w: --top harus 1 sampai 50, bukan %d", errUsage, *top)
+	}
+	src, err := resolveContent(*dir, getenv)
+	if err != nil {
+		return err
+	}
+	ix, err := loadIndex(ctx, src, stderr)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	answer := func(q string, first bool) error {
+		res, err := ix.Search(ctx, q, *top)
+		if err != nil {
+			return err
+		}
+		switch {
+		case *asJSON:
+			return writeJSONResult(out, res)
+		default:
+			if !first {
+				fmt.Fprintln(out, "\n────────────────────────────────────────")
+			}
+			writeCitizenAnswer(out, res)
+			if *explain {
+				writeExplanation(out, res)
+			}
+			return nil
+		}
+	}
+	if fs.NArg() > 0 {
+		return answer(strings.Join(fs.Args(), " "), true)
+	}
+	r := bufio.NewReaderSize(stdin, 64*1024)
+	for first := true; ; first = false {
+		line, err := readLine(r)
+		if errors.Is(err, io.EOF) && line == "" {
+			return nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("baca stdin: %w", err)
+		}
+		if err := answer(line, first); err != nil {
+			return err
+		}
+		if err := out.Flush(); err != nil {
+			return fmt.Errorf("tulis keluaran: %w", err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// readLine reads one line without its line ending, keeping at most
+// maxLineBytes of it. It returns io.EOF with the last line when the input
+// does not end with a newline.
+func readLine(r *bufio.Reader) (string, error) {
+	var b strings.Builder
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if b.Len() < maxLineBytes {
+			b.Write(chunk[:min(len(chunk), maxLineBytes-b.Len())])
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		line := strings.TrimRight(b.String(), "\r\n")
+		if err != nil && b.Len() > 0 && errors.Is(err, io.EOF) {
+			return line, nil
+		}
+		return line, err
+	}
+}
+
+type jsonResult struct {
+	Question string    `json:"question"`
+	Answered bool      `json:"answered"`
+	Results  []jsonHit `json:"results"`
+}
+
+type jsonHit struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Score float64 `json:"score"`
+}
+
+func writeJSONResult(w io.Writer, res knowledge.Result) error {
+	jr := jsonResult{Question: res.Question, Answered: res.Answered, Results: []jsonHit{}}
+	for _, h := range res.Hits {
+		jr.Results = append(jr.Results, jsonHit{ID: h.Entry.ID, Title: h.Entry.Title, Score: h.Score})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(jr); err != nil {
+		return fmt.Errorf("tulis JSON: %w", err)
+	}
+	return nil
+}
+
+// writeCitizenAnswer prints what a citizen would read.
+func writeCitizenAnswer(w io.Writer, res knowledge.Result) {
+	switch {
+	case res.Answered:
+		fmt.Fprint(w, knowledge.PlainAnswer(res.Hits[0].Entry))
+		if res.Close && len(res.Hits) > 1 {
+			fmt.Fprintf(w, "\nMungkin juga yang Anda maksud: %s\n", res.Hits[1].Entry.Title)
+		}
+	case len(res.Hits) > 0:
+		fmt.Fprintln(w, "Maaf, saya belum yakin maksud pertanyaan Anda. Maksud Anda:")
+		for i, h := range res.Hits[:min(3, len(res.Hits))] {
+			fmt.Fprintf(w, "  %d. %s\n", i+1, h.Entry.Title)
+		}
+	default:
+		fmt.Fprint(w, notFoundText)
+	}
+}
+
+const notFoundText = `Maaf, saya belum menemukan jawaban untuk pertanyaan itu.
+Coba tulis dengan kata lain, misalnya "syarat membuat KTP-el" atau "cara perpanjang SIM".
+Untuk hal lain, hubungi kantor pelayanan setempat atau sampaikan lewat SP4N-LAPOR! (https://www.lapor.go.id, SMS 1708).
+`
+
+func writeExplanation(w io.Writer, res knowledge.Result) {
+	fmt.Fprintf(w, "\n[analisis] kata kunci: %s\n", strings.Join(res.Terms, " "))
+	for from, to := range res.Corrections {
+		fmt.Fprintf(w, "[analisis] koreksi ejaan: %s → %s\n", from, to)
+	}
+	fmt.Fprintf(w, "[analisis] dijawab: %v, dua teratas berdekatan: %v\n", res.Answered, res.Close)
+	for i, h := range res.Hits {
+		fmt.Fprintf(w, "[analisis] %d. %-32s skor %.3f cakupan %.2f cocok: %s\n", i+1, h.Entry.ID, h.Score, h.Coverage, strings.Join(h.Matched, " "))
+	}
+}

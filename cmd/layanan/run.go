@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/layanan-id/layanan/faq"
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command ran and found problems, or failed
+	exitUsage   = 2 // the command line or configuration is wrong
+)
+
+const usage = `layanan — asisten layanan publik (Layanan public-service assistant)
+
+Pemakaian / usage:
+  layanan ask  [--faq DIR] [--top N] [--json] [--explain] [PERTANYAAN...]
+  layanan lint [--faq DIR]
+  layanan eval [--faq DIR] [--questions FILE] [--baseline]
+
+Perintah / commands:
+  ask    jawab pertanyaan (dari argumen, atau satu per baris dari stdin)
+  lint   periksa semua konten FAQ
+  eval   ukur ketepatan pencarian pada kumpulan pertanyaan
+
+--faq DIR: folder konten (bawaan: konten faq/ yang dibundel; juga FAQ_DIR).
+Jalankan "layanan PERINTAH --help" untuk rinciannya.
+`
+
+// env looks up an environment variable; tests pass their own.
+type env func(string) string
+
+// errUsage marks a command-line mistake: exit status 2.
+var errUsage = errors.New("usage")
+
+// run is the program: it returns the exit status.
+func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "ask":
+		err = runAsk(ctx, rest, getenv, stdin, stdout, stderr)
+	case "lint":
+		err = runLint(rest, getenv, stdout, stderr)
+	case "eval":
+		err = runEval(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "layanan: perintah tidak dikenal %q (unknown command)\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "layanan %s: %v\n", args[0], err)
+		return exitUsage
+	case errors.Is(err, errFound):
+		return exitFailure // the command already printed what it found
+	default:
+		fmt.Fprintf(stderr, "layanan %s: %v\n", args[0], err)
+		return exitFailure
+	}
+}
+
+// errFound: the command printed problems and must exit 1.
+var errFound = errors.New("problems found")
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet("layanan "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nFlags:\n", help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, wrapping a bad flag as a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// contentSource is where content comes from: a folder, or the bundle.
+type contentSource struct {
+	fsys fs.FS
+	name string // shown before file names in problems
+}
+
+// resolveContent picks --faq, then FAQ_DIR, then the bundled content.
+func resolveContent(flagDir string, getenv env) (contentSource, error) {
+	dir := flagDir
+	if dir == "" {
+		dir = getenv("FAQ_DIR")
+	}
+	if dir == "" {
+		return contentSource{fsys: faq.Files, name: "faq"}, nil
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return contentSource{}, fmt.Errorf("%w: folder konten %q tidak bisa dibaca: %v", errUsage, dir, err)
+	}
+	if !st.IsDir() {
+		return contentSource{}, fmt.Errorf("%w: %q bukan folder (not a folder)", errUsage, dir)
+	}
+	return contentSource{fsys: os.DirFS(dir), name: strings.TrimSuffix(dir, "/")}, nil
+}
+
+// problemLine prints a problem with the content folder's name before the file.
+func (s contentSource) problemLine(p knowledge.Problem) string {
+	p.File = s.name + "/" + p.File
+	return p.String()
+}
+
+// loadIndex loads content and builds its index, warning on stderr when the
+// content has problems.
+func loadIndex(ctx context.Context, src contentSource, stderr io.Writer) (*knowledge.Index, error) {
+	c, err := knowledge.Load(src.fsys)
+	if err != nil {
+		if c != nil {
+			for _, p := range c.Problems {
+				fmt.Fprintln(stderr, src.problemLine(p))
+			}
+		}
+		return nil, fmt.Errorf("muat konten %s: %w", src.name, err)
+	}
+	if n := len(c.Problems); n > 0 {
+		fmt.Fprintf(stderr, "peringatan: %d masalah di konten %s; jalankan \"layanan lint\" untuk rinciannya\n", n, src.name)
+	}
+	ix, err := knowledge.Build(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("bangun indeks: %w", err)
+	}
+	return ix, nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCmd runs the program with args and stdin, an environment from env.
+func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code = run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestAskJSONFromStdin(t *testing.T) {
+	in := "gmn cara bikin ktp baru?\n\nresep rendang padang\n\xff\xfe\n" + strings.Repeat("x", 20000) + "\nperpanjang sim dmn"
+	code, out, errOut := runCmd(t, nil, in, "ask", "--json", "--top", "2")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("%d output lines for 6 input lines:\n%s", len(lines), out)
+	}
+	var first struct {
+		Question string `json:"question"`
+		Answered bool   `json:"answered"`
+		Results  []struct {
+			ID    string  `json:"id"`
+			Title string  `json:"title"`
+			Score float64 `json:"score"`
+		} `json:"results"`
+	}
+	for i, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("line %d not JSON: %v", i+1, err)
+		}
+		if _, ok := v["results"].([]any); !ok {
+			t.Errorf("line %d: results is not a list: %s", i+1, l)
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if !first.Answered || len(first.Results) != 2 || first.Results[0].ID != "ktp-el-baru" || first.Results[0].Title == "" {
+		t.Errorf("first answer = %+v", first)
+	}
+	if !strings.Contains(lines[5], `"id":"sim-perpanjang"`) {
+		t.Errorf("last line = %s", lines[5])
+	}
+}
+
+func TestAskPlain(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"answer card", []string{"ask", "cara", "bikin", "ktp", "baru"}, []string{"KTP-el", "Biaya:", "Sumber: https://", "Diperbarui "}},
+		{"not found", []string{"ask", "🙏"}, []string{"Maaf, saya belum menemukan"}},
+		{"explain", []string{"ask", "--explain", "perpanjngan sim"}, []string{"[analisis] kata kunci:", "koreksi ejaan: perpanjngan → perpanjangan"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, nil, "", tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no command", nil, nil, "Pemakaian"},
+		{"unknown command", nil, []string{"frobnicate"}, `perintah tidak dikenal "frobnicate"`},
+		{"bad flag", nil, []string{"ask", "--nope"}, "flag provided but not defined"},
+		{"bad top", nil, []string{"ask", "--top", "0", "ktp"}, "--top harus 1 sampai 50"},
+		{"missing faq dir", nil, []string{"lint", "--faq", "/does/not/exist"}, `folder konten "/does/not/exist"`},
+		{"missing FAQ_DIR", map[string]string{"FAQ_DIR": "/does/not/exist"}, []string{"lint"}, `folder konten "/does/not/exist"`},
+		{"missing questions file", nil, []string{"eval", "--questions", "/does/not/exist.tsv"}, "baca --questions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, tt.env, "", tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr lacks %q:\n%s", tt.want, errOut)
+			}
+		})
+	}
+}
+
+func TestLint(t *testing.T) {
+	t.Run("bundled content is clean", func(t *testing.T) {
+		code, out, _ := runCmd(t, nil, "", "lint")
+		if code != 0 || !strings.HasPrefix(out, "OK: ") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+	})
+	t.Run("broken folder", func(t *testing.T) {
+		dir := t.TempDir()
+		write := func(name, text string) {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write("a.md", "---\nid: a\ntitle: A\ncategory: x\nquestions: [q1, q2, q3]\nsource: https://x.go.id/\nupdated: 2026-01-01\n---\nIsi.\n")
+		write("b.md", "---\nid: a\ntitle: B: C\n---\n")
+		write("c.md", "---\nid: c\ntitle: C\n---\nIsi.\n")
+		code, out, _ := runCmd(t, map[string]string{"FAQ_DIR": dir}, "", "lint")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1:\n%s", code, out)
+		}
+		for _, want := range []string{
+			dir + `/a.md:4: kategori "x" tidak dikenal`,
+			dir + "/b.md:3: YAML rusak",
+			dir + "/c.md:1: baru 0 contoh pertanyaan",
+			dir + "/c.md:1: source tidak ada",
+			"masalah ditemukan",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("empty folder", func(t *testing.T) {
+		code, out, _ := runCmd(t, nil, "", "lint", "--faq", t.TempDir())
+		if code != 1 || !strings.Contains(out, "tidak ada entri FAQ") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+	})
+}
+
+func TestEvalCommand(t *testing.T) {
+	dir := t.TempDir()
+	set := filepath.Join(dir, "q.tsv")
+	if err := os.WriteFile(set, []byte("ktp-el-baru\tbikin ktp baru\n-\tresep rendang\nskck\tsurat kelakuan baik\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, nil, "", "eval", "--questions", set, "--baseline")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"R@1", "R@3", "MRR", "Tolak di luar cakupan", "bleve standar", "2 dalam cakupan, 1 di luar cakupan"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

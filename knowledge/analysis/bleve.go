@@ -1,0 +1,81 @@
+package analysis
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// BleveAnalyzerType is the analyzer type registered with bleve. An index
+// mapping uses it through a custom analyzer whose "synonyms" setting holds
+// the deployment's synonym groups (see SynonymConfig).
+const BleveAnalyzerType = "layanan_id"
+
+func init() {
+	// bleve finds analysis components by name in its registry, filled at
+	// init time; this is how its own language analyzers are registered.
+	if err := registry.RegisterAnalyzer(BleveAnalyzerType, newBleveAnalyzer); err != nil {
+		panic(fmt.Sprintf("analysis: register bleve analyzer: %v", err))
+	}
+}
+
+// SynonymConfig converts synonym groups to the JSON-friendly form a bleve
+// custom-analyzer configuration holds.
+func SynonymConfig(groups [][]string) []any {
+	out := make([]any, len(groups))
+	for i, g := range groups {
+		terms := make([]any, len(g))
+		for j, t := range g {
+			terms[j] = t
+		}
+		out[i] = terms
+	}
+	return out
+}
+
+func newBleveAnalyzer(config map[string]any, _ *registry.Cache) (analysis.Analyzer, error) {
+	var groups [][]string
+	if raw, ok := config["synonyms"]; ok && raw != nil {
+		list, ok := raw.([]any)
+		if !ok {
+			return nil, fmt.Errorf("analysis: synonyms: want a list of lists, got %T", raw)
+		}
+		for _, g := range list {
+			terms, ok := g.([]any)
+			if !ok {
+				return nil, fmt.Errorf("analysis: synonym group: want a list, got %T", g)
+			}
+			var group []string
+			for _, t := range terms {
+				s, ok := t.(string)
+				if !ok {
+					return nil, fmt.Errorf("analysis: synonym term: want a string, got %T", t)
+				}
+				group = append(group, s)
+			}
+			groups = append(groups, group)
+		}
+	}
+	a, err := New(groups)
+	if err != nil {
+		return nil, err
+	}
+	return bleveAnalyzer{a}, nil
+}
+
+// bleveAnalyzer adapts Analyzer to bleve's analysis.Analyzer.
+type bleveAnalyzer struct{ a *Analyzer }
+
+func (b bleveAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	terms := b.a.Analyze(string(input))
+	stream := make(analysis.TokenStream, len(terms))
+	for i, t := range terms {
+		stream[i] = &analysis.Token{
+			Term:     []byte(t),
+			Position: i + 1,
+			Type:     analysis.AlphaNumeric,
+		}
+	}
+	return stream
+}
