@@ -15,8 +15,8 @@ func TestEvalQuestionSets(t *testing.T) {
 		file                    string
 		minR1, minR3, minReject float64
 	}{
-		{"testdata/questions.tsv", 0.0, 0.0, 0.0},
-		{"testdata/questions-holdout.tsv", 0.0, 0.0, 0.0},
+		{"testdata/questions.tsv", 0.94, 0.98, 0.85},
+		{"testdata/questions-holdout.tsv", 0.93, 0.98, 0.80},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -68,8 +68,11 @@ func TestEvalBeatsBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("baseline: R@1 %.3f R@3 %.3f MRR %.3f rejection %.3f", base.RecallAt1, base.RecallAt3, base.MRR, base.Rejection)
-	if ours.RecallAt1 <= base.RecallAt1+0.1 || ours.MRR <= base.MRR {
-		t.Errorf("not clearly ahead of the baseline: R@1 %.3f vs %.3f, MRR %.3f vs %.3f", ours.RecallAt1, base.RecallAt1, ours.MRR, base.MRR)
+	// The baseline answers whatever matches, so it rejects almost nothing;
+	// ours must rank better and reject far more.
+	if ours.RecallAt1 < base.RecallAt1+0.05 || ours.MRR <= base.MRR || ours.Rejection < base.Rejection+0.5 {
+		t.Errorf("not clearly ahead of the baseline: R@1 %.3f vs %.3f, MRR %.3f vs %.3f, rejection %.3f vs %.3f",
+			ours.RecallAt1, base.RecallAt1, ours.MRR, base.MRR, ours.Rejection, base.Rejection)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -65,18 +66,40 @@ type Index struct {
 	policy   Policy
 }
 
-// Policy holds the confidence decision's thresholds.
+// Policy holds the confidence decision's thresholds. Two measures decide
+// it, both computed over the question's terms weighted by rarity (inverse
+// document frequency; a term no entry uses weighs most):
+//
+//   - coverage: the share of the question's weight the entry matches;
+//   - evidence: the matched weight in units of the rarest possible term.
+//
+// A short question that names its topic ("skck") has full coverage; a long
+// one with context ("kemarin rumah kebanjiran, kk basah...") has low
+// coverage but much evidence; a question about something else matches only
+// common words and has little of either.
 type Policy struct {
-	// MinCoverage is the share of the question's weighted terms the best
-	// entry must match (in its questions, title or keywords) to be answered.
-	MinCoverage float64
+	// An entry is a confident answer when coverage ≥ MinCoverage and
+	// evidence ≥ MinEvidence, or coverage ≥ LowCoverage and evidence ≥
+	// HighEvidence.
+	MinCoverage, MinEvidence  float64
+	LowCoverage, HighEvidence float64
 	// CloseRatio: when the second entry scores at least this share of the
 	// first, the two are close and both are offered.
 	CloseRatio float64
+	// RankMix weighs bleve's relative score against coverage when ranking
+	// (1: bleve alone, 0: coverage alone).
+	RankMix float64
 }
 
-// DefaultPolicy is tuned on the repository's question set (see README).
-var DefaultPolicy = Policy{MinCoverage: 0.55, CloseRatio: 0.85}
+// DefaultPolicy is tuned on the repository's question set and checked on
+// the held-out set (see README).
+var DefaultPolicy = Policy{MinCoverage: 0.35, MinEvidence: 0.5, LowCoverage: 0.25, HighEvidence: 1.1, CloseRatio: 0.85, RankMix: 0.5}
+
+// confident applies the policy to one hit.
+func (p Policy) confident(h Hit) bool {
+	return (h.Coverage >= p.MinCoverage && h.Evidence >= p.MinEvidence) ||
+		(h.Coverage >= p.LowCoverage && h.Evidence >= p.HighEvidence)
+}
 
 // Build indexes the content's entries. It returns an error when the index
 // cannot be created or the context ends.
@@ -162,6 +185,11 @@ func BuildWithPolicy(ctx context.Context, c *Content, p Policy) (*Index, error) 
 		bi.Close()
 		return nil, fmt.Errorf("knowledge: build index: %w", err)
 	}
+	for _, w := range a.KnownWords() {
+		if vocab[w] == 0 {
+			vocab[w] = 1 // a target for corrections, below any content word
+		}
+	}
 	ix.speller = analysis.NewSpeller(vocab)
 	return ix, nil
 }
@@ -206,6 +234,8 @@ type Hit struct {
 	Entry    *Entry
 	Score    float64  // bleve's BM25 score
 	Coverage float64  // weighted share of the question's terms the entry matches in strong fields
+	Evidence float64  // the matched terms' weight in units of the rarest possible term
+	Rank     float64  // what the hits are ordered by: a mix of relative score and coverage
 	Matched  []string // the question's terms the entry contains
 }
 
@@ -233,7 +263,7 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("knowledge: search: %w", err)
 	}
-	terms, corrections := ix.analyzeQuestion(question)
+	terms, corrections, correctedTerms := ix.analyzeQuestion(question)
 	res.Terms, res.Corrections = terms, corrections
 	if len(terms) == 0 {
 		return res, nil
@@ -255,12 +285,20 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 	if len(clauses) == 0 {
 		return res, nil
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(clauses), top, 0, false)
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(clauses), max(top, rerankDepth), 0, false)
 	sr, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return res, fmt.Errorf("knowledge: search: %w", err)
 	}
 	weights, total := ix.termWeights(terms)
+	// A term reached through a spelling correction is a guess: it counts
+	// for less when matched, but the question still asked for it in full.
+	matchedWeights := slices.Clone(weights)
+	for j, t := range terms {
+		if correctedTerms[t] {
+			matchedWeights[j] *= 0.5
+		}
+	}
 	for _, dm := range sr.Hits {
 		i, ok := ix.byID[dm.ID]
 		if !ok {
@@ -275,24 +313,63 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 			}
 			h.Matched = append(h.Matched, t)
 			if mask&strongMask != 0 {
-				covered += weights[j]
+				covered += matchedWeights[j]
 			} else {
-				covered += weights[j] * 0.5
+				covered += matchedWeights[j] * weakFieldShare
 			}
 		}
 		if total > 0 {
 			h.Coverage = covered / total
 		}
+		h.Evidence = covered / ix.maxWeight()
 		res.Hits = append(res.Hits, h)
+	}
+	ix.rerank(res.Hits)
+	if len(res.Hits) > top {
+		res.Hits = res.Hits[:top]
 	}
 	if len(res.Hits) > 0 {
 		first := res.Hits[0]
-		res.Answered = first.Coverage >= ix.policy.MinCoverage
-		if len(res.Hits) > 1 && res.Hits[1].Score >= ix.policy.CloseRatio*first.Score {
+		res.Answered = ix.policy.confident(first)
+		if len(res.Hits) > 1 && res.Hits[1].Rank >= ix.policy.CloseRatio*first.Rank {
 			res.Close = true
 		}
 	}
 	return res, nil
+}
+
+// rerankDepth is how many of bleve's best hits are reranked.
+const rerankDepth = 20
+
+// rerank orders hits by a mix of bleve's BM25 score (relative to the best)
+// and coverage. BM25 favours an entry whose example questions repeat the
+// question's common words; coverage favours the entry that matches the
+// question's rare words anywhere, which is usually the topic.
+func (ix *Index) rerank(hits []Hit) {
+	if len(hits) == 0 {
+		return
+	}
+	best := hits[0].Score
+	for _, h := range hits {
+		best = max(best, h.Score)
+	}
+	mix := ix.policy.RankMix
+	for i := range hits {
+		rel := 0.0
+		if best > 0 {
+			rel = hits[i].Score / best
+		}
+		hits[i].Rank = mix*rel + (1-mix)*hits[i].Coverage
+	}
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		switch {
+		case a.Rank > b.Rank:
+			return -1
+		case a.Rank < b.Rank:
+			return 1
+		}
+		return strings.Compare(a.Entry.ID, b.Entry.ID)
+	})
 }
 
 // termWeights gives each query term an inverse-document-frequency weight:
@@ -315,37 +392,73 @@ func (ix *Index) termWeights(terms []string) ([]float64, float64) {
 	return weights, total
 }
 
+// maxWeight is the weight of a term no entry contains.
+func (ix *Index) maxWeight() float64 {
+	n := float64(len(ix.content.Entries))
+	return math.Log(1 + (n+1)/0.5)
+}
+
 // analyzeQuestion turns a question into distinct search terms, correcting
-// misspelt words that neither the content nor the analyser knows.
-func (ix *Index) analyzeQuestion(question string) ([]string, map[string]string) {
+// misspelt words that neither the content nor the analyser knows. It also
+// returns the corrections and the terms that only a correction produced.
+func (ix *Index) analyzeQuestion(question string) ([]string, map[string]string, map[string]bool) {
 	if utf8.RuneCountInString(question) > MaxQuestionRunes {
 		question = string([]rune(question)[:MaxQuestionRunes])
 	}
 	words := analysis.Tokenize(question)
-	var corrections map[string]string
+	var (
+		corrections map[string]string
+		fixed       []string // the corrected words
+		uncorrected []string // the other words
+	)
 	for i, w := range words {
 		if ix.isKnownWord(w) {
+			uncorrected = append(uncorrected, w)
 			continue
 		}
-		if c, ok := ix.speller.Correct(w); ok {
-			if corrections == nil {
-				corrections = make(map[string]string)
-			}
-			corrections[w] = c
-			words[i] = c
+		c, ok := ix.speller.Correct(w)
+		if !ok {
+			uncorrected = append(uncorrected, w)
+			continue
 		}
+		if corrections == nil {
+			corrections = make(map[string]string)
+		}
+		corrections[w] = c
+		words[i] = c
+		fixed = append(fixed, c)
 	}
 	a := ix.analyzer
-	terms := a.ApplySynonyms(a.Stem(a.RemoveStopWords(a.Rewrite(words))))
+	analyze := func(words []string) []string {
+		return a.ApplySynonyms(a.Stem(a.RemoveStopWords(a.Rewrite(words))))
+	}
+	terms := analyze(words)
+	var correctedTerms map[string]bool
+	if len(corrections) > 0 {
+		// The terms the corrected words became, less those the question
+		// has anyway.
+		correctedTerms = make(map[string]bool)
+		for _, t := range analyze(fixed) {
+			correctedTerms[t] = true
+		}
+		for _, t := range analyze(uncorrected) {
+			delete(correctedTerms, t)
+		}
+	}
 	seen := make(map[string]bool, len(terms))
 	out := terms[:0]
 	for _, t := range terms {
+		if isNumber(t) {
+			// "kelas 3", "umur 17": numbers match unrelated entries and say
+			// nothing about the topic on their own.
+			continue
+		}
 		if !seen[t] && len(out) < maxQueryTerms {
 			seen[t] = true
 			out = append(out, t)
 		}
 	}
-	return out, corrections
+	return out, corrections, correctedTerms
 }
 
 // isKnownWord reports whether a surface word needs no spelling correction.
@@ -379,3 +492,16 @@ func (ix *Index) Entry(id string) (*Entry, error) {
 	}
 	return &ix.content.Entries[i], nil
 }
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// weakFieldShare is how much a term matched only in the body or card counts
+// towards confidence: the body mentions many topics in passing.
+const weakFieldShare = 0.3

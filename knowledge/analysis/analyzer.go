@@ -200,3 +200,20 @@ func (a *Analyzer) IsRoot(token string) bool {
 	_, ok := a.roots[token]
 	return ok
 }
+
+// KnownWords returns the single words the analyser has a rule for (stop
+// words and rewritten colloquial or English words), so a spelling
+// corrector can correct "gimna" to "gimana" before rewriting.
+func (a *Analyzer) KnownWords() []string {
+	words := make([]string, 0, len(a.stop)+len(a.rewrites.to))
+	for w := range a.stop {
+		words = append(words, w)
+	}
+	for phrase := range a.rewrites.to {
+		if !strings.Contains(phrase, " ") {
+			words = append(words, phrase)
+		}
+	}
+	slices.Sort(words)
+	return words
+}

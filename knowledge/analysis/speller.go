@@ -1,13 +1,16 @@
 package analysis
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Speller corrects a misspelt word to the closest word of a vocabulary,
 // typically every word of the FAQ content. It uses symmetric deletion (the
 // SymSpell idea): the vocabulary's one-letter deletions are indexed once,
 // so a look-up costs a few map probes instead of a scan of the vocabulary.
 //
-// Words of 4–7 letters may be one edit away (insertion, deletion,
+// A correction keeps the first letter. Words of 4–7 letters may be one edit away (insertion, deletion,
 // substitution or swap of neighbours), longer words two. Shorter words are
 // never corrected: too many short words are one edit apart.
 type Speller struct {
@@ -63,8 +66,11 @@ func (s *Speller) Correct(word string) (string, bool) {
 	// deletions, or one of whose deletions equals word or its deletion.
 	probes := append([]string{word}, deletions(word)...)
 	best, bestDist, bestFreq := "", limit+1, -1
+	firstLetter, _ := utf8.DecodeRuneInString(word)
 	consider := func(c string) {
-		if c == word {
+		// Typos rarely hit the first letter, and allowing it turns real
+		// words into others ("padang" → "kadang").
+		if c == word || !strings.HasPrefix(c, string(firstLetter)) {
 			return
 		}
 		d := damerauLevenshtein(word, c, bestDist)
@@ -87,8 +93,7 @@ func (s *Speller) Correct(word string) (string, bool) {
 	if best == "" && limit >= 2 {
 		// Two edits: compare with the long words sharing the first letter
 		// (typos rarely hit the first letter), a short list.
-		first, _ := utf8.DecodeRuneInString(word)
-		for _, c := range s.long[first] {
+		for _, c := range s.long[firstLetter] {
 			consider(c)
 		}
 	}
