@@ -210,7 +210,7 @@ func (a *Analyzer) KnownWords() []string {
 		words = append(words, w)
 	}
 	for phrase := range a.rewrites.to {
-		if !strings.Contains(phrase, " ") {
+		if !strings.Contains(phrase, " ") && !a.IsProtected(phrase) {
 			words = append(words, phrase)
 		}
 	}

@@ -20,7 +20,9 @@ func Tokenize(text string) []string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, " ")
 	}
-	text = norm.NFKC.String(text)
+	if !isASCII(text) {
+		text = norm.NFKC.String(text)
+	}
 	var (
 		tokens []string
 		word   []rune
@@ -87,6 +89,15 @@ func finishWord(word []rune) string {
 func allLetters(rs []rune) bool {
 	for _, r := range rs {
 		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			return false
 		}
 	}

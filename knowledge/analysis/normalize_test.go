@@ -48,3 +48,25 @@ func TestTokenizeLongInput(t *testing.T) {
 		t.Fatalf("got %d tokens, want 4000", len(got))
 	}
 }
+
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{"", "gmn cara bikin ktp baru?", "KTP-el", "anak2 syaraaat", "\xff\xfe", "🙏", "kartu keluarga ilang", "how do i renew my driving licence", strings.Repeat("ab ", 500)} {
+		f.Add(s)
+	}
+	a, err := New([][]string{{"kk", "kartu keluarga"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, tok := range a.Analyze(text) {
+			if tok == "" || strings.ContainsAny(tok, " \t\n") {
+				t.Fatalf("Analyze(%q) gave token %q", text, tok)
+			}
+		}
+		for _, tok := range Tokenize(text) {
+			if tok == "" || strings.ContainsAny(tok, " \t\n") {
+				t.Fatalf("Tokenize(%q) gave token %q", text, tok)
+			}
+		}
+	})
+}

@@ -1,16 +1,17 @@
 package analysis
 
-import "strings"
-
 // phraseMap rewrites token sequences: the longest known phrase starting at a
 // position wins, and its replacement is emitted without being rewritten again.
 type phraseMap struct {
-	to     map[string][]string // key: the phrase's tokens joined by one space
-	maxLen int                 // tokens in the longest phrase
+	to map[string][]string // key: the phrase's tokens joined by one space
+	// longest holds, for each token that starts a phrase of two or more
+	// tokens, the length of the longest such phrase; most tokens start
+	// none, and skip the phrase look-ups entirely.
+	longest map[string]int
 }
 
 func newPhraseMap() phraseMap {
-	return phraseMap{to: make(map[string][]string)}
+	return phraseMap{to: make(map[string][]string), longest: make(map[string]int)}
 }
 
 // add maps the phrase from (one or more tokens) to the tokens to. A later
@@ -19,8 +20,14 @@ func (m *phraseMap) add(from, to []string) {
 	if len(from) == 0 {
 		return
 	}
-	m.to[strings.Join(from, " ")] = to
-	m.maxLen = max(m.maxLen, len(from))
+	key := from[0]
+	for _, t := range from[1:] {
+		key += " " + t
+	}
+	m.to[key] = to
+	if len(from) > 1 {
+		m.longest[from[0]] = max(m.longest[from[0]], len(from))
+	}
 }
 
 func (m *phraseMap) has(phrase string) bool {
@@ -35,38 +42,36 @@ func (m *phraseMap) apply(tokens []string, skip func(string) bool) []string {
 		return tokens
 	}
 	out := make([]string, 0, len(tokens))
-	var key strings.Builder
+	var key []byte
 	for i := 0; i < len(tokens); {
-		matched := false
-		for n := min(m.maxLen, len(tokens)-i); n >= 1; n-- {
-			var repl []string
-			var ok bool
-			if n == 1 {
-				if skip != nil && skip(tokens[i]) {
-					continue
+		if longest := m.longest[tokens[i]]; longest > 1 {
+			matched := false
+			for n := min(longest, len(tokens)-i); n >= 2; n-- {
+				key = append(key[:0], tokens[i]...)
+				for k := i + 1; k < i+n; k++ {
+					key = append(key, ' ')
+					key = append(key, tokens[k]...)
 				}
-				repl, ok = m.to[tokens[i]]
-			} else {
-				key.Reset()
-				for k := i; k < i+n; k++ {
-					if k > i {
-						key.WriteByte(' ')
-					}
-					key.WriteString(tokens[k])
+				if repl, ok := m.to[string(key)]; ok {
+					out = append(out, repl...)
+					i += n
+					matched = true
+					break
 				}
-				repl, ok = m.to[key.String()]
 			}
-			if ok {
+			if matched {
+				continue
+			}
+		}
+		if skip == nil || !skip(tokens[i]) {
+			if repl, ok := m.to[tokens[i]]; ok {
 				out = append(out, repl...)
-				i += n
-				matched = true
-				break
+				i++
+				continue
 			}
 		}
-		if !matched {
-			out = append(out, tokens[i])
-			i++
-		}
+		out = append(out, tokens[i])
+		i++
 	}
 	return out
 }
