@@ -93,10 +93,13 @@ type Policy struct {
 
 // DefaultPolicy is tuned on the repository's question set and checked on
 // the held-out set (see README).
-var DefaultPolicy = Policy{MinCoverage: 0.35, MinEvidence: 0.5, LowCoverage: 0.25, HighEvidence: 1.1, CloseRatio: 0.85, RankMix: 0.5}
+var DefaultPolicy = Policy{MinCoverage: 0.55, MinEvidence: 0.6, LowCoverage: 0.25, HighEvidence: 1.0, CloseRatio: 0.85, RankMix: 0.5}
 
 // confident applies the policy to one hit.
 func (p Policy) confident(h Hit) bool {
+	if !h.TopicMatched {
+		return false
+	}
 	return (h.Coverage >= p.MinCoverage && h.Evidence >= p.MinEvidence) ||
 		(h.Coverage >= p.LowCoverage && h.Evidence >= p.HighEvidence)
 }
@@ -232,11 +235,15 @@ func (ix *Index) Content() *Content { return ix.content }
 // Hit is one candidate entry for a question.
 type Hit struct {
 	Entry    *Entry
-	Score    float64  // bleve's BM25 score
-	Coverage float64  // weighted share of the question's terms the entry matches in strong fields
-	Evidence float64  // the matched terms' weight in units of the rarest possible term
-	Rank     float64  // what the hits are ordered by: a mix of relative score and coverage
-	Matched  []string // the question's terms the entry contains
+	Score    float64 // bleve's BM25 score
+	Coverage float64 // weighted share of the question's terms the entry matches in strong fields
+	Evidence float64 // the matched terms' weight in units of the rarest possible term
+	Rank     float64 // what the hits are ordered by: a mix of relative score and coverage
+	// TopicMatched is true when the entry matches, in its questions, title
+	// or keywords, a term of the question that names a topic rather than
+	// an aspect (fee, requirements...); only such an entry can be an answer.
+	TopicMatched bool
+	Matched      []string // the question's terms the entry contains
 }
 
 // Result is the engine's answer to one question.
@@ -312,6 +319,9 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 				continue
 			}
 			h.Matched = append(h.Matched, t)
+			if mask&strongMask != 0 && ix.analyzer.Aspect(t) == "" {
+				h.TopicMatched = true
+			}
 			if mask&strongMask != 0 {
 				covered += matchedWeights[j]
 			} else {
@@ -386,6 +396,11 @@ func (ix *Index) termWeights(terms []string) ([]float64, float64) {
 			df = float64(ix.df[t]) * 0.5
 		}
 		w := math.Log(1 + (n+1)/(df+0.5))
+		if ix.analyzer.Aspect(t) != "" {
+			// "syarat", "biaya", "cara daftar": what is asked about a
+			// service, not which service; every entry has these.
+			w *= aspectShare
+		}
 		weights[i] = w
 		total += w
 	}
@@ -505,3 +520,7 @@ func isNumber(s string) bool {
 // weakFieldShare is how much a term matched only in the body or card counts
 // towards confidence: the body mentions many topics in passing.
 const weakFieldShare = 0.3
+
+// aspectShare is the weight of an aspect term relative to a topic term of
+// the same rarity.
+const aspectShare = 0.3

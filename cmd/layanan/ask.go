@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/layanan-id/layanan/knowledge"
@@ -160,8 +161,13 @@ Untuk hal lain, hubungi kantor pelayanan setempat atau sampaikan lewat SP4N-LAPO
 
 func writeExplanation(w io.Writer, res knowledge.Result) {
 	fmt.Fprintf(w, "\n[analisis] kata kunci: %s\n", strings.Join(res.Terms, " "))
-	for from, to := range res.Corrections {
-		fmt.Fprintf(w, "[analisis] koreksi ejaan: %s → %s\n", from, to)
+	froms := make([]string, 0, len(res.Corrections))
+	for from := range res.Corrections {
+		froms = append(froms, from)
+	}
+	slices.Sort(froms)
+	for _, from := range froms {
+		fmt.Fprintf(w, "[analisis] koreksi ejaan: %s → %s\n", from, res.Corrections[from])
 	}
 	fmt.Fprintf(w, "[analisis] dijawab: %v, dua teratas berdekatan: %v\n", res.Answered, res.Close)
 	for i, h := range res.Hits {

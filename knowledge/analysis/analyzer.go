@@ -26,6 +26,7 @@ type Analyzer struct {
 	stop      map[string]struct{}
 	protected map[string]struct{}
 	roots     map[string]struct{}
+	aspects   map[string]string // stemmed aspect word → aspect
 	stemmer   *Stemmer
 }
 
@@ -40,6 +41,7 @@ func New(extraSynonyms [][]string) (*Analyzer, error) {
 		stop:      make(map[string]struct{}),
 		protected: make(map[string]struct{}),
 		roots:     make(map[string]struct{}),
+		aspects:   make(map[string]string),
 	}
 	protected, err := readWordList("protected.txt")
 	if err != nil {
@@ -78,6 +80,19 @@ func New(extraSynonyms [][]string) (*Analyzer, error) {
 				return nil, fmt.Errorf("analysis: data/%s: entry %d %q: want \"from = to\"", name, i+1, line)
 			}
 			a.rewrites.add(from, to)
+		}
+	}
+	aspects, err := readWordList("aspects.txt")
+	if err != nil {
+		return nil, err
+	}
+	for i, line := range aspects {
+		aspect, words, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(aspect) == "" {
+			return nil, fmt.Errorf("analysis: data/aspects.txt: entry %d %q: want \"aspect: words\"", i+1, line)
+		}
+		for _, w := range a.Stem(a.Rewrite(Tokenize(words))) {
+			a.aspects[w] = strings.TrimSpace(aspect)
 		}
 	}
 	base, err := readWordList("synonyms.txt")
@@ -216,4 +231,11 @@ func (a *Analyzer) KnownWords() []string {
 	}
 	slices.Sort(words)
 	return words
+}
+
+// Aspect returns which aspect of a service an analysed term asks about
+// (fee, duration, where, requirements, steps, legal), or "" for a term
+// that names a topic.
+func (a *Analyzer) Aspect(term string) string {
+	return a.aspects[term]
 }
