@@ -257,6 +257,12 @@ type Result struct {
 	// Close is true when the second hit is nearly as good as the first, so
 	// both should be offered.
 	Close bool
+	// Aspects lists what the question asks about a service (fee, duration,
+	// where, requirements, steps, legal), in the order asked; HasTopic
+	// tells whether it also names a topic. "biayanya berapa?" has the
+	// aspect fee and no topic: a follow-up to the previous answer.
+	Aspects  []string
+	HasTopic bool
 }
 
 // Search answers one question with at most top hits (default 3). Any text
@@ -272,6 +278,17 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 	}
 	terms, corrections, correctedTerms := ix.analyzeQuestion(question)
 	res.Terms, res.Corrections = terms, corrections
+	for _, t := range terms {
+		switch aspect := ix.analyzer.Aspect(t); aspect {
+		case "":
+			res.HasTopic = true
+		case "other":
+		default:
+			if !slices.Contains(res.Aspects, aspect) {
+				res.Aspects = append(res.Aspects, aspect)
+			}
+		}
+	}
 	if len(terms) == 0 {
 		return res, nil
 	}

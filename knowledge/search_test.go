@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -147,4 +148,33 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("Search(%q) = %+v", q, res)
 		}
 	})
+}
+
+func TestSearchAspects(t *testing.T) {
+	ix := bundledIndex(t)
+	tests := []struct {
+		question string
+		aspects  []string
+		hasTopic bool
+	}{
+		{"biayanya berapa?", []string{"fee"}, false},
+		{"syaratnya apa aja", []string{"requirements"}, false},
+		{"di mana?", []string{"where"}, false},
+		{"dimana tempatnya", []string{"where"}, false},
+		{"berapa lama?", []string{"duration"}, false},
+		{"how much does it cost", []string{"fee"}, false},
+		{"syarat bikin ktp", []string{"requirements", "steps"}, true},
+		{"paspor", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			res, err := ix.Search(context.Background(), tt.question, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Aspects, tt.aspects) || res.HasTopic != tt.hasTopic {
+				t.Errorf("aspects %q hasTopic %v, want %q %v (terms %q)", res.Aspects, res.HasTopic, tt.aspects, tt.hasTopic, res.Terms)
+			}
+		})
+	}
 }

@@ -1,5 +1,6 @@
-// Command layanan is Layanan's one binary: the answer engine's tools for
-// staff (ask, lint, eval). main only wires: the real entry point is run,
+// Command layanan is Layanan's one binary: the Telegram bot (serve), the
+// same conversation in a terminal (chat), and the staff tools (ask, lint,
+// eval). main only wires: the real entry point is run,
 // which the tests call with their own arguments and streams.
 package main
 

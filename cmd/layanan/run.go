@@ -24,11 +24,15 @@ const (
 const usage = `layanan — asisten layanan publik (Layanan public-service assistant)
 
 Pemakaian / usage:
+  layanan chat
+  layanan serve
   layanan ask  [--faq DIR] [--top N] [--json] [--explain] [PERTANYAAN...]
   layanan lint [--faq DIR]
   layanan eval [--faq DIR] [--questions FILE] [--baseline]
 
 Perintah / commands:
+  chat   coba bot di terminal (tanpa token Telegram)
+  serve  jalankan bot Telegram (pengaturan dari variabel lingkungan)
   ask    jawab pertanyaan (dari argumen, atau satu per baris dari stdin)
   lint   periksa semua konten FAQ
   eval   ukur ketepatan pencarian pada kumpulan pertanyaan
@@ -57,6 +61,10 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		err = runLint(rest, getenv, stdout, stderr)
 	case "eval":
 		err = runEval(ctx, rest, getenv, stdout, stderr)
+	case "serve":
+		err = runServe(ctx, rest, getenv, stderr)
+	case "chat":
+		err = runChat(ctx, rest, getenv, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,214 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/layanan-id/layanan/bot/render"
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+func escape(s string) string { return render.Escape(s) }
+
+// inlineHTML renders a one-line card value (it may hold Markdown links or
+// emphasis).
+func inlineHTML(s string) string { return strings.TrimSpace(render.HTML(s)) }
+
+// answerHTML renders an entry's answer card: title, the card fields in a
+// fixed order, the body, the source and the date.
+func (c *Conversation) answerHTML(v *conv, e *knowledge.Entry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<b>%s</b>\n", escape(e.Title))
+	fields := []struct{ label, value string }{
+		{"label_fee", e.Fee},
+		{"label_duration", e.Duration},
+		{"label_where", e.Where},
+		{"label_legal", e.LegalBasis},
+	}
+	wrote := false
+	for _, f := range fields {
+		if f.value == "" {
+			continue
+		}
+		if !wrote {
+			b.WriteString("\n")
+			wrote = true
+		}
+		fmt.Fprintf(&b, "<b>%s:</b> %s\n", c.t(v, f.label), inlineHTML(f.value))
+	}
+	if body := strings.TrimSpace(render.HTML(e.Body)); body != "" {
+		b.WriteString("\n")
+		b.WriteString(body)
+		b.WriteString("\n")
+	}
+	if e.Source != "" || !e.Updated.IsZero() {
+		b.WriteString("\n")
+	}
+	if e.Source != "" {
+		fmt.Fprintf(&b, "<b>%s:</b> %s\n", c.t(v, "label_source"), sourceHTML(e.Source))
+	}
+	if !e.Updated.IsZero() {
+		fmt.Fprintf(&b, "<i>%s</i>", c.t(v, "updated", "date", c.texts.date(v.lang, e.Updated)))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func sourceHTML(url string) string {
+	if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
+		return fmt.Sprintf(`<a href="%s">%s</a>`, escape(url), escape(url))
+	}
+	return escape(url)
+}
+
+// sendAnswer sends an entry's answer card, split into as many messages as
+// it needs, with the buttons under the last one: feedback, related
+// entries, contact and menu. It makes the entry the session's topic.
+func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Entry, others []knowledge.Hit) error {
+	v.session.TopicID = e.ID
+	parts := render.Split(c.answerHTML(v, e), render.MaxMessage)
+	var buttons [][]Button
+	if up, down := callbackData(cbFeedback, "1", e.ID), callbackData(cbFeedback, "0", e.ID); up != "" && down != "" {
+		buttons = append(buttons, []Button{{Text: c.t(v, "button_helpful"), Data: up}, {Text: c.t(v, "button_not_helpful"), Data: down}})
+	}
+	for _, r := range c.related(e, others) {
+		if data := callbackData(cbEntry, r.ID); data != "" {
+			buttons = append(buttons, []Button{{Text: "➡️ " + buttonLabel(r.Title), Data: data}})
+		}
+	}
+	buttons = append(buttons, []Button{{Text: c.t(v, "button_contact"), Data: cbContact}, {Text: c.t(v, "button_menu"), Data: cbMenu}})
+	for i, part := range parts {
+		var kb [][]Button
+		if i == len(parts)-1 {
+			kb = buttons
+		}
+		if _, err := c.reply(ctx, v, part, kb); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// related picks up to three entries to offer under an answer: the other
+// hits of the search in the same category that match the question's topic,
+// then other entries of the same category.
+func (c *Conversation) related(e *knowledge.Entry, others []knowledge.Hit) []*knowledge.Entry {
+	const want = 3
+	var out []*knowledge.Entry
+	seen := map[string]bool{e.ID: true}
+	for _, h := range others {
+		if len(out) == 2 {
+			break
+		}
+		if h.TopicMatched && h.Entry.Category == e.Category && !seen[h.Entry.ID] {
+			seen[h.Entry.ID] = true
+			out = append(out, h.Entry)
+		}
+	}
+	content := c.know.Content()
+	for i := range content.Entries {
+		if len(out) == want {
+			break
+		}
+		sib := &content.Entries[i]
+		if sib.Category == e.Category && !seen[sib.ID] {
+			seen[sib.ID] = true
+			out = append(out, sib)
+		}
+	}
+	return out
+}
+
+// sendFollowUp answers "biayanya berapa?" and the like from the session's
+// topic: the card field or body section for each aspect asked.
+func (c *Conversation) sendFollowUp(ctx context.Context, v *conv, e *knowledge.Entry, aspects []string) error {
+	var b strings.Builder
+	for _, aspect := range aspects {
+		label, value := c.aspectValue(v, e, aspect)
+		if label == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		if strings.TrimSpace(value) == "" {
+			b.WriteString(c.t(v, "followup_missing", "aspect", strings.ToLower(label), "title", escape(e.Title)))
+			continue
+		}
+		b.WriteString(c.t(v, "followup_intro", "title", escape(e.Title), "aspect", escape(label)))
+		b.WriteString("\n")
+		b.WriteString(strings.TrimSpace(render.HTML(value)))
+	}
+	buttons := [][]Button{{{Text: c.t(v, "button_full_answer"), Data: callbackData(cbEntry, e.ID)}, {Text: c.t(v, "button_menu"), Data: cbMenu}}}
+	parts := render.Split(b.String(), render.MaxMessage)
+	for i, part := range parts {
+		var kb [][]Button
+		if i == len(parts)-1 {
+			kb = buttons
+		}
+		if _, err := c.reply(ctx, v, part, kb); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// aspectValue returns the label and Markdown answering one aspect of e.
+func (c *Conversation) aspectValue(v *conv, e *knowledge.Entry, aspect string) (label, value string) {
+	switch aspect {
+	case "fee":
+		return c.t(v, "label_fee"), e.Fee
+	case "duration":
+		return c.t(v, "label_duration"), e.Duration
+	case "where":
+		return c.t(v, "label_where"), e.Where
+	case "legal":
+		return c.t(v, "label_legal"), e.LegalBasis
+	case "requirements":
+		return c.t(v, "label_requirements"), section(e.Body, "syarat", "persyaratan", "requirement", "dokumen", "berkas")
+	case "steps":
+		return c.t(v, "label_steps"), section(e.Body, "langkah", "cara", "prosedur", "alur", "tahap", "step")
+	}
+	return "", ""
+}
+
+// section returns the body of the first Markdown section whose heading
+// contains one of the keywords, up to the next heading of the same or a
+// higher level.
+func section(body string, keywords ...string) string {
+	lines := strings.Split(body, "\n")
+	start, level := -1, 0
+	for i, line := range lines {
+		l := headingLevel(line)
+		if l == 0 {
+			continue
+		}
+		if start >= 0 && l <= level {
+			return strings.TrimSpace(strings.Join(lines[start:i], "\n"))
+		}
+		if start < 0 {
+			heading := strings.ToLower(line)
+			for _, k := range keywords {
+				if strings.Contains(heading, k) {
+					start, level = i+1, l
+					break
+				}
+			}
+		}
+	}
+	if start < 0 {
+		return ""
+	}
+	return strings.TrimSpace(strings.Join(lines[start:], "\n"))
+}
+
+func headingLevel(line string) int {
+	n := 0
+	for n < len(line) && line[n] == '#' {
+		n++
+	}
+	if n == 0 || n > 6 || n >= len(line) || (line[n] != ' ' && line[n] != '\t') {
+		return 0
+	}
+	return n
+}

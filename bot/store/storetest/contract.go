@@ -1,0 +1,719 @@
+// Package storetest is the contract every bot.Store implementation passes.
+// Run drives an implementation through the bot.Store interface alone, so
+// the Redis store and the embedded bbolt store behave the same for the
+// conversation. An implementation's test passes a function that opens a
+// fresh, empty store:
+//
+//	func TestContract(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) bot.Store { ... })
+//	}
+//
+// Run closes every store it opens; the open function only cleans up what
+// lies under the store (a client, a file). It is called from parallel
+// subtests, one store per subtest.
+//
+// Expiry is tested with real time and TTLs of a second, polling until a
+// deadline rather than sleeping a fixed time: the tests only assert what
+// the clock proves (nothing expires before its TTL, everything within a
+// generous grace after it), so a slow machine cannot make them fail.
+//
+// Beyond the comments of bot.Store, the contract fixes these details:
+//   - a non-positive ttl, window, retention or maxEntries is an error;
+//   - CountMessage keeps a separate count per window length;
+//   - LogUnanswered logs a question with a zero At at the current time and
+//     does not keep one already older than retention;
+//   - ListUnanswered orders by At;
+//   - Close, like every other method, returns ErrStoreClosed once closed.
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/layanan-id/layanan/bot"
+)
+
+const (
+	shortTTL     = time.Second     // for expiry: long enough to see the value before it expires
+	expiryGrace  = 5 * time.Second // how late after its TTL an expiry may be seen
+	pollInterval = 50 * time.Millisecond
+	longWindow   = time.Hour // a window the tests do not expect to cross
+	longTTL      = time.Hour
+	concurrency  = 20
+)
+
+// opener opens a fresh, empty store for one subtest.
+type opener = func(t *testing.T) bot.Store
+
+// storeTest is one subtest: it gets a store of its own.
+type storeTest struct {
+	name string
+	run  func(t *testing.T, s bot.Store)
+}
+
+// Run runs the contract test suite against the stores open returns.
+func Run(t *testing.T, open func(t *testing.T) bot.Store) {
+	groups := []struct {
+		name  string
+		tests []storeTest
+	}{
+		{"Session", sessionTests},
+		{"MarkUpdate", markUpdateTests},
+		{"CountMessage", countMessageTests},
+		{"Feedback", feedbackTests},
+		{"Unanswered", unansweredTests},
+		{"Concurrency", concurrencyTests},
+		{"Closed", closedTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			for _, tt := range g.tests {
+				t.Run(tt.name, func(t *testing.T) {
+					t.Parallel()
+					tt.run(t, openStore(t, open))
+				})
+			}
+		})
+	}
+}
+
+// openStore opens a store that is closed when the test ends.
+func openStore(t *testing.T, open opener) bot.Store {
+	t.Helper()
+	s := open(t)
+	if s == nil {
+		t.Fatal("open returned a nil store")
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil && !errors.Is(err, bot.ErrStoreClosed) {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// ---- sessions ----
+
+var sessionTests = []storeTest{
+	{"load missing", func(t *testing.T, s bot.Store) {
+		_, found, err := s.LoadSession(t.Context(), 42)
+		if err != nil {
+			t.Fatalf("LoadSession: %v", err)
+		}
+		if found {
+			t.Error("LoadSession found a session that was never saved")
+		}
+	}},
+	{"save and load", func(t *testing.T, s bot.Store) {
+		want := sampleSession()
+		saveSession(t, s, 42, want, longTTL)
+		mustLoadSession(t, s, 42, want)
+	}},
+	{"empty session", func(t *testing.T, s bot.Store) {
+		saveSession(t, s, 42, bot.Session{}, longTTL)
+		mustLoadSession(t, s, 42, bot.Session{})
+	}},
+	{"overwrite", func(t *testing.T, s bot.Store) {
+		saveSession(t, s, 42, sampleSession(), longTTL)
+		want := bot.Session{Lang: "en", TopicID: "kk/pindah", UpdatedAt: time.Date(2025, 3, 15, 8, 0, 0, 1, time.UTC)}
+		saveSession(t, s, 42, want, longTTL)
+		mustLoadSession(t, s, 42, want)
+	}},
+	{"delete", func(t *testing.T, s bot.Store) {
+		saveSession(t, s, 42, sampleSession(), longTTL)
+		if err := s.DeleteSession(t.Context(), 42); err != nil {
+			t.Fatalf("DeleteSession: %v", err)
+		}
+		mustNotFindSession(t, s, 42)
+		if err := s.DeleteSession(t.Context(), 42); err != nil {
+			t.Errorf("DeleteSession of a missing session: %v", err)
+		}
+	}},
+	{"per user", func(t *testing.T, s bot.Store) {
+		a, b := sampleSession(), bot.Session{Lang: "en", UpdatedAt: time.Unix(1_700_000_000, 0)}
+		saveSession(t, s, 1, a, longTTL)
+		saveSession(t, s, 7_000_000_001, b, longTTL)
+		mustLoadSession(t, s, 1, a)
+		mustLoadSession(t, s, 7_000_000_001, b)
+		if err := s.DeleteSession(t.Context(), 1); err != nil {
+			t.Fatalf("DeleteSession: %v", err)
+		}
+		mustNotFindSession(t, s, 1)
+		mustLoadSession(t, s, 7_000_000_001, b)
+	}},
+	{"expiry", func(t *testing.T, s bot.Store) {
+		// The second save must replace the first one's TTL.
+		saveSession(t, s, 42, sampleSession(), longTTL)
+		start := time.Now()
+		saveSession(t, s, 42, sampleSession(), shortTTL)
+		waitExpiry(t, start, shortTTL, func() bool {
+			_, found, err := s.LoadSession(t.Context(), 42)
+			if err != nil {
+				t.Fatalf("LoadSession: %v", err)
+			}
+			return !found
+		})
+	}},
+	{"non-positive ttl", func(t *testing.T, s bot.Store) {
+		for _, ttl := range []time.Duration{0, -time.Second} {
+			if err := s.SaveSession(t.Context(), 42, sampleSession(), ttl); err == nil {
+				t.Errorf("SaveSession with ttl %v: no error", ttl)
+			}
+		}
+	}},
+}
+
+func sampleSession() bot.Session {
+	return bot.Session{
+		Lang:      "id",
+		TopicID:   "ktp/hilang",
+		Offered:   []string{"ktp/baru", "kk/ubah-data", "akta/kelahiran"},
+		UpdatedAt: time.Date(2025, 3, 14, 9, 26, 53, 589793238, time.FixedZone("WIB", 7*3600)),
+	}
+}
+
+func saveSession(t *testing.T, s bot.Store, userID int64, sess bot.Session, ttl time.Duration) {
+	t.Helper()
+	if err := s.SaveSession(t.Context(), userID, sess, ttl); err != nil {
+		t.Fatalf("SaveSession(%d): %v", userID, err)
+	}
+}
+
+func mustLoadSession(t *testing.T, s bot.Store, userID int64, want bot.Session) {
+	t.Helper()
+	got, found, err := s.LoadSession(t.Context(), userID)
+	if err != nil {
+		t.Fatalf("LoadSession(%d): %v", userID, err)
+	}
+	if !found {
+		t.Fatalf("LoadSession(%d): not found", userID)
+	}
+	if got.Lang != want.Lang || got.TopicID != want.TopicID ||
+		!slices.Equal(got.Offered, want.Offered) || !got.UpdatedAt.Equal(want.UpdatedAt) {
+		t.Errorf("LoadSession(%d) = %+v, want %+v", userID, got, want)
+	}
+}
+
+func mustNotFindSession(t *testing.T, s bot.Store, userID int64) {
+	t.Helper()
+	got, found, err := s.LoadSession(t.Context(), userID)
+	if err != nil {
+		t.Fatalf("LoadSession(%d): %v", userID, err)
+	}
+	if found {
+		t.Errorf("LoadSession(%d) found %+v, want none", userID, got)
+	}
+}
+
+// waitExpiry polls gone until it reports the value expired. It fails when
+// the value is gone before ttl has passed since start (taken before the
+// value was written), or still there expiryGrace after that.
+func waitExpiry(t *testing.T, start time.Time, ttl time.Duration, gone func() bool) {
+	t.Helper()
+	deadline := start.Add(ttl + expiryGrace)
+	for {
+		g := gone()
+		elapsed := time.Since(start) // after the check: a lower bound would be unfair to the store
+		if g {
+			if elapsed < ttl {
+				t.Errorf("expired after at most %v, before its ttl of %v", elapsed.Round(time.Millisecond), ttl)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not expired %v after being written with a ttl of %v", elapsed.Round(time.Millisecond), ttl)
+		}
+		time.Sleep(pollInterval)
+	}
+}
+
+// ---- updates ----
+
+var markUpdateTests = []storeTest{
+	{"first and second", func(t *testing.T, s bot.Store) {
+		wantMark(t, s, 1001, true)
+		wantMark(t, s, 1001, false)
+		wantMark(t, s, 1001, false)
+	}},
+	{"independent ids", func(t *testing.T, s bot.Store) {
+		for _, id := range []int{0, 1, 2, 1 << 40} {
+			wantMark(t, s, id, true)
+		}
+		for _, id := range []int{0, 1, 2, 1 << 40} {
+			wantMark(t, s, id, false)
+		}
+	}},
+	{"expiry", func(t *testing.T, s bot.Store) {
+		start := time.Now()
+		wantMark(t, s, 1001, true)
+		waitExpiry(t, start, shortTTL, func() bool {
+			first, err := s.MarkUpdate(t.Context(), 1001, shortTTL)
+			if err != nil {
+				t.Fatalf("MarkUpdate: %v", err)
+			}
+			return first
+		})
+	}},
+	{"non-positive ttl", func(t *testing.T, s bot.Store) {
+		for _, ttl := range []time.Duration{0, -time.Second} {
+			if _, err := s.MarkUpdate(t.Context(), 1001, ttl); err == nil {
+				t.Errorf("MarkUpdate with ttl %v: no error", ttl)
+			}
+		}
+	}},
+}
+
+func wantMark(t *testing.T, s bot.Store, updateID int, want bool) {
+	t.Helper()
+	first, err := s.MarkUpdate(t.Context(), updateID, shortTTL)
+	if err != nil {
+		t.Fatalf("MarkUpdate(%d): %v", updateID, err)
+	}
+	if first != want {
+		t.Errorf("MarkUpdate(%d) = %v, want %v", updateID, first, want)
+	}
+}
+
+// ---- flood counting ----
+
+var countMessageTests = []storeTest{
+	{"counts up", func(t *testing.T, s bot.Store) {
+		got := inOneWindow(t, longWindow, func(attempt int) []int {
+			return countMessages(t, s, longWindow, 100+int64(attempt), 100+int64(attempt), 100+int64(attempt), 100+int64(attempt))
+		})
+		if want := []int{1, 2, 3, 4}; !slices.Equal(got, want) {
+			t.Errorf("counts = %v, want %v", got, want)
+		}
+	}},
+	{"per user", func(t *testing.T, s bot.Store) {
+		got := inOneWindow(t, longWindow, func(attempt int) []int {
+			a, b := 100+int64(attempt), 200+int64(attempt)
+			return countMessages(t, s, longWindow, a, a, b, a, b)
+		})
+		if want := []int{1, 2, 1, 3, 2}; !slices.Equal(got, want) {
+			t.Errorf("counts for users a, a, b, a, b = %v, want %v", got, want)
+		}
+	}},
+	{"per window length", func(t *testing.T, s bot.Store) {
+		got := inOneWindow(t, longWindow, func(attempt int) []int {
+			user := 100 + int64(attempt)
+			var counts []int
+			counts = append(counts, countMessages(t, s, longWindow, user, user)...)
+			counts = append(counts, countMessages(t, s, 2*longWindow, user)...)
+			return counts
+		})
+		if want := []int{1, 2, 1}; !slices.Equal(got, want) {
+			t.Errorf("counts for windows 1h, 1h, 2h = %v, want %v", got, want)
+		}
+	}},
+	{"next window starts at one", func(t *testing.T, s bot.Store) {
+		const window = time.Second
+		var user int64
+		got := inOneWindow(t, window, func(attempt int) []int {
+			user = 100 + int64(attempt)
+			return countMessages(t, s, window, user, user)
+		})
+		if want := []int{1, 2}; !slices.Equal(got, want) {
+			t.Fatalf("counts in one window = %v, want %v", got, want)
+		}
+		// Two instants more than a window apart lie in different windows,
+		// however the store aligns them.
+		time.Sleep(window + 50*time.Millisecond)
+		if got := countMessages(t, s, window, user); got[0] != 1 {
+			t.Errorf("first count in the next window = %d, want 1", got[0])
+		}
+	}},
+	{"non-positive window", func(t *testing.T, s bot.Store) {
+		for _, window := range []time.Duration{0, -time.Second} {
+			if _, err := s.CountMessage(t.Context(), 100, window); err == nil {
+				t.Errorf("CountMessage with window %v: no error", window)
+			}
+		}
+	}},
+}
+
+func countMessages(t *testing.T, s bot.Store, window time.Duration, users ...int64) []int {
+	t.Helper()
+	var counts []int
+	for _, u := range users {
+		n, err := s.CountMessage(t.Context(), u, window)
+		if err != nil {
+			t.Fatalf("CountMessage(%d, %v): %v", u, window, err)
+		}
+		counts = append(counts, n)
+	}
+	return counts
+}
+
+// inOneWindow returns the result of the first run of f that started and
+// ended in the same fixed window, so that crossing a window boundary in the
+// middle of a run cannot fail a test. Windows are taken as aligned on the
+// Unix epoch, as both stores align them; attempt lets f use fresh users.
+func inOneWindow[T any](t *testing.T, window time.Duration, f func(attempt int) T) T {
+	t.Helper()
+	index := func() int64 { return time.Now().UnixNano() / int64(window) }
+	for attempt := 0; ; attempt++ {
+		before := index()
+		result := f(attempt)
+		if index() == before {
+			return result
+		}
+		if attempt == 5 {
+			t.Fatalf("every run crossed a boundary of a %v window", window)
+		}
+	}
+}
+
+// ---- feedback ----
+
+var feedbackTests = []storeTest{
+	{"no votes", func(t *testing.T, s bot.Store) {
+		wantCounts(t, s, map[string]bot.Votes{})
+	}},
+	{"first vote stands", func(t *testing.T, s bot.Store) {
+		wantRecord(t, s, vote(-100123, 55, 7, "ktp/hilang", true), true)
+		// Another user, the opposite opinion, the same message: not counted.
+		wantRecord(t, s, vote(-100123, 55, 8, "ktp/hilang", false), false)
+		wantRecord(t, s, vote(-100123, 55, 7, "ktp/hilang", true), false)
+		wantCounts(t, s, map[string]bot.Votes{"ktp/hilang": {Helpful: 1}})
+	}},
+	{"same message id in another chat", func(t *testing.T, s bot.Store) {
+		wantRecord(t, s, vote(1, 55, 1, "kk/baru", false), true)
+		wantRecord(t, s, vote(2, 55, 2, "kk/baru", false), true)
+		wantCounts(t, s, map[string]bot.Votes{"kk/baru": {NotHelpful: 2}})
+	}},
+	{"counts per entry", func(t *testing.T, s bot.Store) {
+		votes := []struct {
+			f    bot.Feedback
+			want bool
+		}{
+			{vote(1, 10, 1, "ktp/hilang", true), true},
+			{vote(1, 11, 1, "ktp/hilang", true), true},
+			{vote(1, 12, 1, "ktp/hilang", false), true},
+			{vote(1, 12, 1, "ktp/hilang", true), false},
+			{vote(2, 10, 2, "akta:kelahiran/{2025}", false), true},
+			{vote(3, 10, 3, "pajak/😀 kendaraan", true), true},
+			{vote(3, 10, 3, "pajak/😀 kendaraan", true), false},
+		}
+		for _, v := range votes {
+			wantRecord(t, s, v.f, v.want)
+		}
+		wantCounts(t, s, map[string]bot.Votes{
+			"ktp/hilang":            {Helpful: 2, NotHelpful: 1},
+			"akta:kelahiran/{2025}": {NotHelpful: 1},
+			"pajak/😀 kendaraan":     {Helpful: 1},
+		})
+	}},
+}
+
+func vote(chatID int64, messageID int, userID int64, entryID string, helpful bool) bot.Feedback {
+	return bot.Feedback{
+		ChatID: chatID, MessageID: messageID, UserID: userID,
+		EntryID: entryID, Helpful: helpful, At: time.Now(),
+	}
+}
+
+func wantRecord(t *testing.T, s bot.Store, f bot.Feedback, want bool) {
+	t.Helper()
+	recorded, err := s.RecordFeedback(t.Context(), f)
+	if err != nil {
+		t.Fatalf("RecordFeedback(chat %d, message %d): %v", f.ChatID, f.MessageID, err)
+	}
+	if recorded != want {
+		t.Errorf("RecordFeedback(chat %d, message %d, user %d) = %v, want %v", f.ChatID, f.MessageID, f.UserID, recorded, want)
+	}
+}
+
+func wantCounts(t *testing.T, s bot.Store, want map[string]bot.Votes) {
+	t.Helper()
+	got, err := s.FeedbackCounts(t.Context())
+	if err != nil {
+		t.Fatalf("FeedbackCounts: %v", err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("FeedbackCounts = %v, want %v", got, want)
+		return
+	}
+	for id, v := range want {
+		if got[id] != v {
+			t.Errorf("FeedbackCounts = %v, want %v", got, want)
+			return
+		}
+	}
+}
+
+// ---- unanswered questions ----
+
+const (
+	retention  = time.Hour
+	maxEntries = 100
+)
+
+var unansweredTests = []storeTest{
+	{"empty", func(t *testing.T, s bot.Store) {
+		wantUnanswered(t, s, time.Time{}, nil)
+	}},
+	{"oldest first", func(t *testing.T, s bot.Store) {
+		qs := questions(3, time.Now().Add(-time.Minute))
+		logAll(t, s, qs, retention, maxEntries)
+		wantUnanswered(t, s, time.Time{}, qs)
+	}},
+	{"since", func(t *testing.T, s bot.Store) {
+		qs := questions(3, time.Now().Add(-time.Minute))
+		logAll(t, s, qs, retention, maxEntries)
+		wantUnanswered(t, s, qs[1].At, qs[1:])                      // at or after
+		wantUnanswered(t, s, qs[1].At.Add(time.Nanosecond), qs[2:]) // not before
+		wantUnanswered(t, s, qs[0].At.Add(-time.Hour), qs)
+		wantUnanswered(t, s, time.Now().Add(time.Minute), nil)
+	}},
+	{"max entries keeps the newest", func(t *testing.T, s bot.Store) {
+		qs := questions(5, time.Now().Add(-time.Minute))
+		logAll(t, s, qs, retention, 3)
+		wantUnanswered(t, s, time.Time{}, qs[2:])
+	}},
+	{"retention drops old questions", func(t *testing.T, s bot.Store) {
+		now := time.Now()
+		old := bot.Unanswered{Text: "kemarin dulu", Lang: "id", At: now.Add(-2 * time.Hour)}
+		recent := bot.Unanswered{Text: "barusan", Lang: "id", At: now.Add(-time.Minute)}
+		logAll(t, s, []bot.Unanswered{old, recent}, time.Hour, maxEntries)
+		wantUnanswered(t, s, time.Time{}, []bot.Unanswered{recent})
+	}},
+	{"retention as time passes", func(t *testing.T, s bot.Store) {
+		const retention = time.Second
+		first := bot.Unanswered{Text: "pertama", Lang: "id", At: time.Now()}
+		logAll(t, s, []bot.Unanswered{first}, retention, maxEntries)
+		// Half a second more than the retention leaves room for a server
+		// clock slightly ahead of this one.
+		time.Sleep(retention + 500*time.Millisecond)
+		second := bot.Unanswered{Text: "kedua", Lang: "id", At: time.Now()}
+		logAll(t, s, []bot.Unanswered{second}, retention, maxEntries)
+		wantUnanswered(t, s, time.Time{}, []bot.Unanswered{second})
+	}},
+	{"texts round-trip", func(t *testing.T, s bot.Store) {
+		texts := []struct{ text, lang string }{
+			{"bagaimana cara urus KTP yang hilang?", "id"},
+			{"gmn cr bkin akta klhran 🙏🙏", "id"},
+			{"Where do I renew my passport?", "en"},
+			{"ꦲꦏ꧀ꦠ ꦏꦼꦭꦲꦶꦫꦤ꧀ (Javanese script)", "id"},
+			{"مرحبا — 你好 — ẞtraße — e\u0301 — 👩🏽‍💻", "en"},
+			{"line one\nline two\t\"quoted\" \\ {braces} 'single'", "id"},
+			{strings.Repeat("surat keterangan domisili ", 160), "id"}, // 4160 bytes
+			{strings.Repeat("ä😀", 700), "en"},                         // 4200 bytes, multi-byte throughout
+		}
+		base := time.Now().Add(-time.Minute)
+		var qs []bot.Unanswered
+		for i, tx := range texts {
+			qs = append(qs, bot.Unanswered{Text: tx.text, Lang: tx.lang, At: base.Add(time.Duration(i) * time.Millisecond)})
+		}
+		logAll(t, s, qs, retention, maxEntries)
+		wantUnanswered(t, s, time.Time{}, qs)
+	}},
+	{"zero time is now", func(t *testing.T, s bot.Store) {
+		before := time.Now()
+		logAll(t, s, []bot.Unanswered{{Text: "kapan?", Lang: "id"}}, retention, maxEntries)
+		after := time.Now()
+		got := listUnanswered(t, s, time.Time{})
+		if len(got) != 1 {
+			t.Fatalf("ListUnanswered returned %d questions, want 1", len(got))
+		}
+		// Stores may keep times to the millisecond.
+		if got[0].At.Before(before.Truncate(time.Millisecond)) || got[0].At.After(after) {
+			t.Errorf("logged at %v, want between %v and %v", got[0].At, before, after)
+		}
+	}},
+	{"invalid limits", func(t *testing.T, s bot.Store) {
+		q := bot.Unanswered{Text: "x", Lang: "id", At: time.Now()}
+		for _, c := range []struct {
+			retention time.Duration
+			max       int
+		}{{0, 10}, {-time.Hour, 10}, {time.Hour, 0}, {time.Hour, -1}} {
+			if err := s.LogUnanswered(t.Context(), q, c.retention, c.max); err == nil {
+				t.Errorf("LogUnanswered with retention %v, maxEntries %d: no error", c.retention, c.max)
+			}
+		}
+	}},
+}
+
+// questions returns n questions a second apart, starting at start.
+func questions(n int, start time.Time) []bot.Unanswered {
+	qs := make([]bot.Unanswered, n)
+	for i := range qs {
+		qs[i] = bot.Unanswered{Text: fmt.Sprintf("pertanyaan nomor %d", i+1), Lang: "id", At: start.Add(time.Duration(i) * time.Second)}
+	}
+	return qs
+}
+
+func logAll(t *testing.T, s bot.Store, qs []bot.Unanswered, retention time.Duration, maxEntries int) {
+	t.Helper()
+	for _, q := range qs {
+		if err := s.LogUnanswered(t.Context(), q, retention, maxEntries); err != nil {
+			t.Fatalf("LogUnanswered(%s): %v", describe(q), err)
+		}
+	}
+}
+
+func listUnanswered(t *testing.T, s bot.Store, since time.Time) []bot.Unanswered {
+	t.Helper()
+	got, err := s.ListUnanswered(t.Context(), since)
+	if err != nil {
+		t.Fatalf("ListUnanswered: %v", err)
+	}
+	return got
+}
+
+func wantUnanswered(t *testing.T, s bot.Store, since time.Time, want []bot.Unanswered) {
+	t.Helper()
+	got := listUnanswered(t, s, since)
+	same := len(got) == len(want)
+	for i := 0; same && i < len(got); i++ {
+		same = got[i].Text == want[i].Text && got[i].Lang == want[i].Lang && got[i].At.Equal(want[i].At)
+	}
+	if !same {
+		t.Errorf("ListUnanswered(since %v):\n got %s\nwant %s", since, describeAll(got), describeAll(want))
+	}
+}
+
+// describe shortens a question for failure messages: texts can be 4 kB.
+func describe(q bot.Unanswered) string {
+	text := q.Text
+	if r := []rune(text); len(r) > 24 {
+		text = string(r[:24]) + fmt.Sprintf("…(%d bytes)", len(q.Text))
+	}
+	return fmt.Sprintf("{%q %s %s}", text, q.Lang, q.At.Format(time.RFC3339Nano))
+}
+
+func describeAll(qs []bot.Unanswered) string {
+	parts := make([]string, len(qs))
+	for i, q := range qs {
+		parts[i] = describe(q)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// ---- concurrency ----
+
+var concurrencyTests = []storeTest{
+	{"mark the same update", func(t *testing.T, s bot.Store) {
+		firsts := parallel(t, func() (bool, error) { return s.MarkUpdate(t.Context(), 77, longTTL) })
+		if n := countTrue(firsts); n != 1 {
+			t.Errorf("%d of %d concurrent MarkUpdate calls were first, want exactly 1", n, concurrency)
+		}
+	}},
+	{"count messages", func(t *testing.T, s bot.Store) {
+		counts := inOneWindow(t, longWindow, func(attempt int) []int {
+			return parallel(t, func() (int, error) { return s.CountMessage(t.Context(), 300+int64(attempt), longWindow) })
+		})
+		slices.Sort(counts)
+		for i, n := range counts {
+			if n != i+1 {
+				t.Fatalf("concurrent counts = %v, want each of 1..%d once", counts, concurrency)
+			}
+		}
+	}},
+	{"vote on the same message", func(t *testing.T, s bot.Store) {
+		var user sync.Mutex
+		next := int64(0)
+		recorded := parallel(t, func() (bool, error) {
+			user.Lock()
+			next++
+			f := vote(5, 99, next, "ktp/hilang", next%2 == 0)
+			user.Unlock()
+			return s.RecordFeedback(t.Context(), f)
+		})
+		if n := countTrue(recorded); n != 1 {
+			t.Errorf("%d of %d concurrent votes on one message were recorded, want exactly 1", n, concurrency)
+		}
+		counts, err := s.FeedbackCounts(t.Context())
+		if err != nil {
+			t.Fatalf("FeedbackCounts: %v", err)
+		}
+		if v := counts["ktp/hilang"]; v.Helpful+v.NotHelpful != 1 || len(counts) != 1 {
+			t.Errorf("FeedbackCounts = %v, want one vote on ktp/hilang", counts)
+		}
+	}},
+	{"log questions", func(t *testing.T, s bot.Store) {
+		parallel(t, func() (struct{}, error) {
+			return struct{}{}, s.LogUnanswered(t.Context(), bot.Unanswered{Text: "serentak", Lang: "id", At: time.Now()}, retention, maxEntries)
+		})
+		if got := listUnanswered(t, s, time.Time{}); len(got) != concurrency {
+			t.Errorf("ListUnanswered returned %d questions after %d concurrent logs", len(got), concurrency)
+		}
+	}},
+}
+
+// parallel calls f from concurrency goroutines released at once, and
+// returns the results.
+func parallel[T any](t *testing.T, f func() (T, error)) []T {
+	t.Helper()
+	results := make([]T, concurrency)
+	errs := make([]error, concurrency)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range concurrency {
+		wg.Go(func() {
+			<-start
+			results[i], errs[i] = f()
+		})
+	}
+	close(start)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("concurrent calls: %v", err)
+	}
+	return results
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// ---- closing ----
+
+var closedTests = []storeTest{
+	{"ping", func(t *testing.T, s bot.Store) {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+	}},
+	{"every method after close", func(t *testing.T, s bot.Store) {
+		ctx := t.Context()
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		calls := []struct {
+			name string
+			call func() error
+		}{
+			{"LoadSession", func() error { _, _, err := s.LoadSession(ctx, 1); return err }},
+			{"SaveSession", func() error { return s.SaveSession(ctx, 1, sampleSession(), longTTL) }},
+			{"DeleteSession", func() error { return s.DeleteSession(ctx, 1) }},
+			{"MarkUpdate", func() error { _, err := s.MarkUpdate(ctx, 1, longTTL); return err }},
+			{"CountMessage", func() error { _, err := s.CountMessage(ctx, 1, longWindow); return err }},
+			{"RecordFeedback", func() error { _, err := s.RecordFeedback(ctx, vote(1, 1, 1, "x", true)); return err }},
+			{"FeedbackCounts", func() error { _, err := s.FeedbackCounts(ctx); return err }},
+			{"LogUnanswered", func() error {
+				return s.LogUnanswered(ctx, bot.Unanswered{Text: "x", Lang: "id", At: time.Now()}, retention, maxEntries)
+			}},
+			{"ListUnanswered", func() error { _, err := s.ListUnanswered(ctx, time.Time{}); return err }},
+			{"Ping", func() error { return s.Ping(ctx) }},
+			{"Close", s.Close},
+		}
+		for _, c := range calls {
+			if err := c.call(); !errors.Is(err, bot.ErrStoreClosed) {
+				t.Errorf("%s after Close: error %v, want one wrapping bot.ErrStoreClosed", c.name, err)
+			}
+		}
+	}},
+}

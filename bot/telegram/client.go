@@ -1,0 +1,281 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/render"
+)
+
+// DefaultAPIURL is the public Bot API server.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// Client talks to the Bot API. It implements bot.Sender.
+type Client struct {
+	api        *tgbotapi.BotAPI
+	http       *http.Client
+	log        *slog.Logger
+	maxRetries int
+	maxWait    time.Duration // the longest retry_after honoured before giving up
+}
+
+var _ bot.Sender = (*Client)(nil)
+
+// ctxHTTPClient gives one library call its context.
+type ctxHTTPClient struct {
+	ctx    context.Context
+	client *http.Client
+}
+
+func (c ctxHTTPClient) Do(req *http.Request) (*http.Response, error) {
+	return c.client.Do(req.WithContext(c.ctx))
+}
+
+// discardLogger keeps the library from printing on its own.
+type discardLogger struct{}
+
+func (discardLogger) Println(...interface{})        {}
+func (discardLogger) Printf(string, ...interface{}) {}
+
+// NewClient returns a client for the bot with token, talking to the Bot API
+// server at baseURL (DefaultAPIURL, a self-hosted server, or a test
+// server). It makes no request.
+func NewClient(token, baseURL string, httpClient *http.Client, log *slog.Logger) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("telegram: API URL %q: want http(s)://host", baseURL)
+	}
+	// The library logs through a package-level logger; silence it once.
+	if err := tgbotapi.SetLogger(discardLogger{}); err != nil {
+		return nil, fmt.Errorf("telegram: set library logger: %w", err)
+	}
+	api := &tgbotapi.BotAPI{Token: token, Client: httpClient, Buffer: 100}
+	api.SetAPIEndpoint(strings.TrimSuffix(baseURL, "/") + "/bot%s/%s")
+	return &Client{api: api, http: httpClient, log: log, maxRetries: 3, maxWait: 5 * time.Minute}, nil
+}
+
+// with returns a copy of the library client whose requests carry ctx.
+func (c *Client) with(ctx context.Context) *tgbotapi.BotAPI {
+	b := *c.api
+	b.Client = ctxHTTPClient{ctx: ctx, client: c.http}
+	return &b
+}
+
+// APIError is an error answer of the Bot API.
+type APIError struct {
+	Code       int
+	Message    string
+	RetryAfter time.Duration // set on 429
+}
+
+func (e *APIError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("telegram: %d %s (retry after %s)", e.Code, e.Message, e.RetryAfter)
+	}
+	return fmt.Sprintf("telegram: %d %s", e.Code, e.Message)
+}
+
+// Blocked reports whether the user blocked the bot or the chat is gone.
+func (e *APIError) Blocked() bool {
+	return e.Code == 403 || (e.Code == 400 && strings.Contains(strings.ToLower(e.Message), "chat not found"))
+}
+
+// request runs one Bot API call with bounded retries: on 429 it waits the
+// retry_after Telegram asks for (the whole bot is blocked meanwhile), on
+// 5xx and network errors it backs off; other errors return at once.
+func (c *Client) request(ctx context.Context, method string, call func(*tgbotapi.BotAPI) (*tgbotapi.APIResponse, error)) (*tgbotapi.APIResponse, error) {
+	backoff := 500 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		resp, err := call(c.with(ctx))
+		if err == nil {
+			return resp, nil
+		}
+		var wait time.Duration
+		var tgErr *tgbotapi.Error
+		switch {
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("telegram: %s: %w", method, ctx.Err())
+		case errors.As(err, &tgErr):
+			apiErr := &APIError{Code: tgErr.Code, Message: tgErr.Message, RetryAfter: time.Duration(tgErr.RetryAfter) * time.Second}
+			switch {
+			case apiErr.Code == http.StatusTooManyRequests:
+				wait = max(apiErr.RetryAfter, time.Second)
+				if wait > c.maxWait {
+					return nil, fmt.Errorf("telegram: %s: %w", method, apiErr)
+				}
+			case apiErr.Code >= 500:
+				wait = backoff
+			default:
+				return nil, fmt.Errorf("telegram: %s: %w", method, apiErr)
+			}
+			err = apiErr
+		default:
+			wait = backoff // network error or an answer that is not the Bot API's JSON
+		}
+		if attempt >= c.maxRetries {
+			return nil, fmt.Errorf("telegram: %s: after %d attempts: %w", method, attempt+1, err)
+		}
+		c.log.Warn("telegram request failed; retrying", "method", method, "attempt", attempt+1, "wait_ms", wait.Milliseconds(), "err", err)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("telegram: %s: %w", method, err)
+		}
+		backoff = min(backoff*2, 8*time.Second)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// GetMe returns the bot's own user; it checks the token.
+func (c *Client) GetMe(ctx context.Context) (tgbotapi.User, error) {
+	resp, err := c.request(ctx, "getMe", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.MakeRequest("getMe", nil)
+	})
+	if err != nil {
+		return tgbotapi.User{}, err
+	}
+	var u tgbotapi.User
+	if err := json.Unmarshal(resp.Result, &u); err != nil {
+		return tgbotapi.User{}, fmt.Errorf("telegram: getMe: decode: %w", err)
+	}
+	return u, nil
+}
+
+// Send implements bot.Sender. Should Telegram ever reject the HTML, the
+// message goes out again as plain text rather than not at all.
+func (c *Client) Send(ctx context.Context, r bot.Reply) (int, error) {
+	msg := tgbotapi.NewMessage(r.ChatID, r.Text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	if len(r.Buttons) > 0 {
+		msg.ReplyMarkup = keyboard(r.Buttons)
+	}
+	resp, err := c.request(ctx, "sendMessage", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.Request(msg)
+	})
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Code == 400 && strings.Contains(apiErr.Message, "can't parse entities") {
+		c.log.Error("telegram rejected HTML; sending plain text", "chat_id", r.ChatID, "err", err)
+		msg.ParseMode = ""
+		msg.Text = render.PlainText(r.Text)
+		resp, err = c.request(ctx, "sendMessage", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+			return b.Request(msg)
+		})
+	}
+	if err != nil {
+		return 0, err
+	}
+	var sent tgbotapi.Message
+	if err := json.Unmarshal(resp.Result, &sent); err != nil {
+		return 0, fmt.Errorf("telegram: sendMessage: decode: %w", err)
+	}
+	return sent.MessageID, nil
+}
+
+func keyboard(rows [][]bot.Button) tgbotapi.InlineKeyboardMarkup {
+	var kb [][]tgbotapi.InlineKeyboardButton
+	for _, row := range rows {
+		var r []tgbotapi.InlineKeyboardButton
+		for _, b := range row {
+			if b.URL != "" {
+				r = append(r, tgbotapi.NewInlineKeyboardButtonURL(b.Text, b.URL))
+			} else {
+				r = append(r, tgbotapi.NewInlineKeyboardButtonData(b.Text, b.Data))
+			}
+		}
+		kb = append(kb, r)
+	}
+	return tgbotapi.NewInlineKeyboardMarkup(kb...)
+}
+
+// AnswerCallback implements bot.Sender.
+func (c *Client) AnswerCallback(ctx context.Context, callbackID, text string) error {
+	cfg := tgbotapi.NewCallback(callbackID, text)
+	_, err := c.request(ctx, "answerCallbackQuery", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.Request(cfg)
+	})
+	return err
+}
+
+// Typing implements bot.Sender.
+func (c *Client) Typing(ctx context.Context, chatID int64) error {
+	cfg := tgbotapi.NewChatAction(chatID, tgbotapi.ChatTyping)
+	_, err := c.request(ctx, "sendChatAction", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.Request(cfg)
+	})
+	return err
+}
+
+// SetCommands registers the command list shown by Telegram clients for one
+// language ("" for the default).
+func (c *Client) SetCommands(ctx context.Context, language string, commands []bot.Command) error {
+	var list []tgbotapi.BotCommand
+	for _, cmd := range commands {
+		list = append(list, tgbotapi.BotCommand{Command: cmd.Name, Description: cmd.Description})
+	}
+	cfg := tgbotapi.NewSetMyCommandsWithScopeAndLanguage(tgbotapi.NewBotCommandScopeDefault(), language, list...)
+	_, err := c.request(ctx, "setMyCommands", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.Request(cfg)
+	})
+	return err
+}
+
+// SetWebhook registers the webhook with a secret token, which Telegram then
+// sends in the X-Telegram-Bot-Api-Secret-Token header. (v5.5.1's
+// WebhookConfig has no secret_token field, so the request is built here.)
+func (c *Client) SetWebhook(ctx context.Context, webhookURL, secret string) error {
+	params := tgbotapi.Params{"url": webhookURL, "secret_token": secret}
+	params.AddNonEmpty("allowed_updates", `["message","callback_query"]`)
+	_, err := c.request(ctx, "setWebhook", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.MakeRequest("setWebhook", params)
+	})
+	return err
+}
+
+// DeleteWebhook removes a webhook so long polling can work.
+func (c *Client) DeleteWebhook(ctx context.Context) error {
+	_, err := c.request(ctx, "deleteWebhook", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.MakeRequest("deleteWebhook", nil)
+	})
+	return err
+}
+
+// GetUpdates long-polls for updates after offset, waiting up to timeout.
+func (c *Client) GetUpdates(ctx context.Context, offset int, timeout time.Duration) ([]tgbotapi.Update, error) {
+	params := tgbotapi.Params{}
+	params.AddNonZero("offset", offset)
+	params.AddNonZero("timeout", int(timeout.Seconds()))
+	params.AddNonEmpty("allowed_updates", `["message","callback_query"]`)
+	// No retry here: the polling loop has its own backoff.
+	resp, err := c.with(ctx).MakeRequest("getUpdates", params)
+	if err != nil {
+		var tgErr *tgbotapi.Error
+		if errors.As(err, &tgErr) {
+			return nil, fmt.Errorf("telegram: getUpdates: %w", &APIError{Code: tgErr.Code, Message: tgErr.Message, RetryAfter: time.Duration(tgErr.RetryAfter) * time.Second})
+		}
+		return nil, fmt.Errorf("telegram: getUpdates: %w", err)
+	}
+	var updates []tgbotapi.Update
+	if err := json.Unmarshal(resp.Result, &updates); err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: decode: %w", err)
+	}
+	return updates, nil
+}

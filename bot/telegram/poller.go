@@ -1,0 +1,118 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/bot"
+)
+
+// Poller fetches updates with long polling and hands them to a handler.
+// Updates of one chat are handled in order by one worker; different chats
+// run in parallel.
+type Poller struct {
+	client  *Client
+	handler bot.Handler
+	log     *slog.Logger
+	// Workers is how many updates are handled at once (default 8).
+	Workers int
+	// PollTimeout is the long-poll wait (default 30 s).
+	PollTimeout time.Duration
+	// DrainTimeout bounds how long in-flight updates may run after the
+	// context ends (default 10 s).
+	DrainTimeout time.Duration
+}
+
+// NewPoller returns a poller with the defaults above.
+func NewPoller(client *Client, handler bot.Handler, log *slog.Logger) *Poller {
+	return &Poller{client: client, handler: handler, log: log, Workers: 8, PollTimeout: 30 * time.Second, DrainTimeout: 10 * time.Second}
+}
+
+// chatKey is what orders updates: the chat, else the user.
+func chatKey(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return int64(u.UpdateID)
+}
+
+// Run polls until ctx ends, then stops taking updates, lets the updates in
+// flight finish within DrainTimeout, and returns nil.
+func (p *Poller) Run(ctx context.Context) error {
+	// Handlers get their own context: ending ctx stops the intake, not the
+	// answers already being written.
+	handleCtx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHandlers()
+	workers := max(1, p.Workers)
+	queues := make([]chan tgbotapi.Update, workers)
+	var wg sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan tgbotapi.Update, 16)
+		wg.Add(1)
+		go func(q <-chan tgbotapi.Update) {
+			defer wg.Done()
+			for u := range q {
+				// The handler middleware logs failures.
+				_, _ = p.handler.Handle(handleCtx, u)
+			}
+		}(queues[i])
+	}
+
+	offset := 0
+	backoff := time.Second
+	for ctx.Err() == nil {
+		updates, err := p.client.GetUpdates(ctx, offset, p.PollTimeout)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			wait := backoff
+			var apiErr *APIError
+			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+				wait = apiErr.RetryAfter
+			}
+			p.log.Warn("getUpdates failed", "err", err, "wait_ms", wait.Milliseconds())
+			if sleep(ctx, wait) != nil {
+				break
+			}
+			backoff = min(backoff*2, 30*time.Second)
+			continue
+		}
+		backoff = time.Second
+		for _, u := range updates {
+			offset = max(offset, u.UpdateID+1)
+			k := chatKey(u) % int64(workers)
+			if k < 0 {
+				k = -k
+			}
+			select {
+			case queues[k] <- u:
+			case <-ctx.Done():
+				// Not handled: Telegram delivers it again after a restart,
+				// since the offset was not confirmed by a later poll.
+			}
+		}
+	}
+
+	for _, q := range queues {
+		close(q)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(p.DrainTimeout):
+		p.log.Warn("in-flight updates did not finish in time; cancelling them", "drain_timeout_ms", p.DrainTimeout.Milliseconds())
+		cancelHandlers()
+		<-done
+	}
+	return nil
+}

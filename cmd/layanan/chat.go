@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/render"
+)
+
+const chatHelp = `layanan chat
+
+Menjalankan percakapan bot di terminal, tanpa token Telegram: ketik
+pertanyaan, atau nomor tombol [n] untuk menekannya. /start, /menu, /bahasa
+dan /bantuan bekerja seperti di Telegram. Keluar dengan Ctrl-D atau /keluar.
+Status percakapan disimpan di DATA_DIR/chat.db (bawaan ./data). FAQ_DIR,
+LOG_LEVEL dan pengaturan percakapan lain dibaca seperti pada serve.`
+
+// The terminal user, as the conversation sees them.
+const (
+	chatUserID = 1
+	chatChatID = 1
+)
+
+// runChat is `layanan chat`: the real conversation with the embedded store,
+// a terminal for a transport.
+func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("chat", stderr, chatHelp)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadServeConfig(getenv, false)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if getenv("LOG_LEVEL") == "" {
+		cfg.LogLevel = slog.LevelWarn // keep the terminal for the conversation
+	}
+	log := newLogger(cfg, stderr)
+	ix, err := buildIndex(ctx, cfg.FAQDir, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	cfg.RedisURL = "" // the terminal conversation always uses the embedded store
+	store, err := openStore(ctx, cfg, "chat.db", log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	term := &terminal{out: stdout}
+	conv, err := bot.New(cfg.Bot, ix, store, term, log)
+	if err != nil {
+		return err
+	}
+	handler := bot.Recovered(conv, log)
+
+	fmt.Fprintln(stdout, "Layanan — percakapan di terminal. Ketik pertanyaan, nomor tombol, atau /keluar.")
+	in := bufio.NewReaderSize(stdin, 64*1024)
+	updateID := 0
+	send := func(u tgbotapi.Update) error {
+		updateID++
+		u.UpdateID = updateID
+		if _, err := handler.Handle(ctx, u); err != nil {
+			return err
+		}
+		return nil
+	}
+	if err := send(textUpdate("/start")); err != nil {
+		return err
+	}
+	for {
+		fmt.Fprint(stdout, "\nAnda> ")
+		line, err := readLine(in)
+		if errors.Is(err, io.EOF) && line == "" {
+			fmt.Fprintln(stdout)
+			return nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("baca stdin: %w", err)
+		}
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+			continue
+		case line == "/keluar" || line == "/exit" || line == "/quit":
+			return nil
+		}
+		u := textUpdate(line)
+		if n, convErr := strconv.Atoi(line); convErr == nil {
+			if data, ok := term.button(n); ok {
+				u = callbackUpdate(data, term.lastMessageID())
+			}
+		}
+		if err := send(u); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+func textUpdate(text string) tgbotapi.Update {
+	m := &tgbotapi.Message{
+		MessageID: 1,
+		From:      &tgbotapi.User{ID: chatUserID, FirstName: "Warga", LanguageCode: "id"},
+		Chat:      &tgbotapi.Chat{ID: chatChatID, Type: "private"},
+		Text:      text,
+	}
+	if strings.HasPrefix(text, "/") {
+		end := strings.IndexAny(text, " \t")
+		if end < 0 {
+			end = len(text)
+		}
+		m.Entities = []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: len(utf16.Encode([]rune(text[:end])))}}
+	}
+	return tgbotapi.Update{Message: m}
+}
+
+func callbackUpdate(data string, messageID int) tgbotapi.Update {
+	return tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{
+		ID:   "terminal",
+		From: &tgbotapi.User{ID: chatUserID, FirstName: "Warga", LanguageCode: "id"},
+		Message: &tgbotapi.Message{
+			MessageID: messageID,
+			Chat:      &tgbotapi.Chat{ID: chatChatID, Type: "private"},
+		},
+		Data: data,
+	}}
+}
+
+// terminal is a bot.Sender that prints replies as plain text with the
+// buttons numbered; typing a number presses the button.
+type terminal struct {
+	mu      sync.Mutex
+	out     io.Writer
+	buttons []string // callback data of the numbered buttons, from 1
+	msgID   int
+}
+
+var _ bot.Sender = (*terminal)(nil)
+
+func (t *terminal) Send(_ context.Context, r bot.Reply) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.msgID++
+	fmt.Fprintf(t.out, "\n%s\n", render.PlainText(r.Text))
+	if len(r.Buttons) > 0 {
+		t.buttons = t.buttons[:0]
+		for _, row := range r.Buttons {
+			var cells []string
+			for _, b := range row {
+				if b.URL != "" {
+					cells = append(cells, fmt.Sprintf("%s (%s)", b.Text, b.URL))
+					continue
+				}
+				t.buttons = append(t.buttons, b.Data)
+				cells = append(cells, fmt.Sprintf("[%d] %s", len(t.buttons), b.Text))
+			}
+			fmt.Fprintf(t.out, "  %s\n", strings.Join(cells, "   "))
+		}
+	}
+	return t.msgID, nil
+}
+
+func (t *terminal) AnswerCallback(_ context.Context, _ string, text string) error {
+	if text != "" {
+		t.mu.Lock()
+		fmt.Fprintf(t.out, "\n(%s)\n", text)
+		t.mu.Unlock()
+	}
+	return nil
+}
+
+func (t *terminal) Typing(context.Context, int64) error { return nil }
+
+func (t *terminal) button(n int) (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n < 1 || n > len(t.buttons) {
+		return "", false
+	}
+	return t.buttons[n-1], true
+}
+
+func (t *terminal) lastMessageID() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.msgID
+}

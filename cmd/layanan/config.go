@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/telegram"
+)
+
+// serveConfig is everything `layanan serve` and `layanan chat` read from
+// the environment, read once and validated.
+type serveConfig struct {
+	TelegramToken  string
+	TelegramAPIURL string
+	RedisURL       string
+	DataDir        string
+	FAQDir         string
+	AdminIDs       []int64
+	LogLevel       slog.Level
+	LogFormat      string
+	WebhookURL     string
+	WebhookSecret  string
+	ListenAddr     string
+	Bot            bot.Config
+}
+
+var (
+	tokenRE  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// configError names the variable that is wrong.
+type configError struct {
+	Var, Problem string
+}
+
+func (e *configError) Error() string { return e.Var + ": " + e.Problem }
+
+// loadServeConfig reads the environment. needToken is true for serve.
+// Every problem found is returned, each naming its variable.
+func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, &configError{name, fmt.Sprintf(format, args...)})
+	}
+	cfg := serveConfig{
+		TelegramToken:  strings.TrimSpace(getenv("TELEGRAM_TOKEN")),
+		TelegramAPIURL: orDefault(getenv("TELEGRAM_API_URL"), telegram.DefaultAPIURL),
+		RedisURL:       strings.TrimSpace(getenv("REDIS_URL")),
+		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
+		FAQDir:         strings.TrimSpace(getenv("FAQ_DIR")),
+		LogFormat:      orDefault(getenv("LOG_FORMAT"), "text"),
+		WebhookURL:     strings.TrimSpace(getenv("WEBHOOK_URL")),
+		WebhookSecret:  strings.TrimSpace(getenv("WEBHOOK_SECRET")),
+		ListenAddr:     orDefault(getenv("LISTEN_ADDR"), ":8443"),
+		Bot:            bot.DefaultConfig(),
+	}
+	switch {
+	case !needToken:
+	case cfg.TelegramToken == "":
+		bad("TELEGRAM_TOKEN", "wajib diisi untuk serve (token dari @BotFather) / required")
+	case !tokenRE.MatchString(cfg.TelegramToken):
+		// Never echo the token itself.
+		bad("TELEGRAM_TOKEN", "bentuknya harus 123456:ABC-def (angka, titik dua, lalu huruf/angka) / malformed")
+	}
+	if u, err := url.Parse(cfg.TelegramAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("TELEGRAM_API_URL", "%q bukan alamat http(s)://host", cfg.TelegramAPIURL)
+	}
+	if cfg.RedisURL != "" {
+		scheme, _, _ := strings.Cut(cfg.RedisURL, "://")
+		if scheme != "redis" && scheme != "rediss" && scheme != "redis+sentinel" {
+			bad("REDIS_URL", "harus diawali redis://, rediss:// atau redis+sentinel://")
+		}
+	}
+	if cfg.FAQDir != "" {
+		if st, err := os.Stat(cfg.FAQDir); err != nil || !st.IsDir() {
+			bad("FAQ_DIR", "%q bukan folder yang bisa dibaca", cfg.FAQDir)
+		}
+	}
+	if raw := strings.TrimSpace(getenv("ADMIN_IDS")); raw != "" {
+		for _, part := range strings.Split(raw, ",") {
+			id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+			if err != nil || id <= 0 {
+				bad("ADMIN_IDS", "%q bukan id pengguna Telegram (angka, dipisah koma)", strings.TrimSpace(part))
+				continue
+			}
+			cfg.AdminIDs = append(cfg.AdminIDs, id)
+		}
+	}
+	switch strings.ToLower(orDefault(getenv("LOG_LEVEL"), "info")) {
+	case "debug":
+		cfg.LogLevel = slog.LevelDebug
+	case "info":
+		cfg.LogLevel = slog.LevelInfo
+	case "warn", "warning":
+		cfg.LogLevel = slog.LevelWarn
+	case "error":
+		cfg.LogLevel = slog.LevelError
+	default:
+		bad("LOG_LEVEL", "%q: pilih debug, info, warn atau error", getenv("LOG_LEVEL"))
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		bad("LOG_FORMAT", "%q: pilih text atau json", cfg.LogFormat)
+	}
+	if cfg.WebhookURL != "" {
+		if u, err := url.Parse(cfg.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("WEBHOOK_URL", "%q bukan alamat https://host/path", cfg.WebhookURL)
+		}
+		if !secretRE.MatchString(cfg.WebhookSecret) {
+			bad("WEBHOOK_SECRET", "wajib diisi bila WEBHOOK_URL diisi: 1–256 huruf, angka, _ atau -")
+		}
+	}
+	if d, err := parseDays(getenv("SESSION_TTL"), cfg.Bot.SessionTTL); err != nil {
+		bad("SESSION_TTL", "%v", err)
+	} else {
+		cfg.Bot.SessionTTL = d
+	}
+	if raw := strings.TrimSpace(getenv("FLOOD_LIMIT")); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			bad("FLOOD_LIMIT", "%q: harus bilangan bulat ≥ 0 (0 mematikan batas)", raw)
+		} else {
+			cfg.Bot.FloodLimit = n
+		}
+	}
+	cfg.Bot.Contact = strings.TrimSpace(getenv("CONTACT_TEXT"))
+	return cfg, errors.Join(errs...)
+}
+
+func orDefault(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseDays reads a duration such as "720h", "90m" or "30d"; empty gives def.
+func parseDays(raw string, def time.Duration) (time.Duration, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return def, nil
+	}
+	if days, ok := strings.CutSuffix(raw, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("%q: tulis misalnya 30d atau 720h", raw)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q: tulis misalnya 30d atau 720h", raw)
+	}
+	return d, nil
+}
+
+// newLogger builds the one logger, written to w.
+func newLogger(cfg serveConfig, w interface{ Write([]byte) (int, error) }) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,289 @@
+// Package fakebotapi is a fake Telegram Bot API server for tests: it
+// answers getMe, serves queued updates to getUpdates (long polling with
+// offsets), accepts the methods the bot uses, checks what Telegram would
+// reject (HTML it cannot parse, messages over 4096 characters, callback
+// data over 64 bytes), can be told to fail, and records every request.
+package fakebotapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/bot/render"
+)
+
+// Token is the bot token the fake accepts.
+const Token = "123456:TEST-TOKEN"
+
+// BotUsername is the fake bot's username.
+const BotUsername = "layanan_test_bot"
+
+// Request is one recorded call.
+type Request struct {
+	Method string
+	Params url.Values
+	At     time.Time
+}
+
+// Failure is an error answer to inject.
+type Failure struct {
+	Code        int
+	Description string
+	RetryAfter  int // seconds, for 429
+}
+
+// Server is the fake. Create it with New.
+type Server struct {
+	*httptest.Server
+
+	mu        sync.Mutex
+	requests  []Request
+	updates   []tgbotapi.Update
+	wake      chan struct{}
+	failures  map[string][]Failure
+	nextMsgID int
+	slow      time.Duration
+	changed   chan struct{}
+}
+
+// New starts a fake server that stops when the test ends.
+func New(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{wake: make(chan struct{}), failures: map[string][]Failure{}, nextMsgID: 1000, changed: make(chan struct{})}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// APIURL is the base URL to give the client (TELEGRAM_API_URL).
+func (s *Server) APIURL() string { return s.Server.URL }
+
+// AddUpdates queues updates for getUpdates.
+func (s *Server) AddUpdates(us ...tgbotapi.Update) {
+	s.mu.Lock()
+	s.updates = append(s.updates, us...)
+	close(s.wake)
+	s.wake = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// FailNext makes the next calls of method fail, one failure per call.
+func (s *Server) FailNext(method string, f ...Failure) {
+	s.mu.Lock()
+	s.failures[method] = append(s.failures[method], f...)
+	s.mu.Unlock()
+}
+
+// SetDelay makes every answer wait d.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	s.slow = d
+	s.mu.Unlock()
+}
+
+// Requests returns the recorded calls of method ("" for all).
+func (s *Server) Requests(method string) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.requests {
+		if method == "" || r.Method == method {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Reset forgets the recorded calls.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.requests = nil
+	s.mu.Unlock()
+}
+
+// WaitFor waits until at least n calls of method were recorded and returns
+// them; it fails the test after timeout.
+func (s *Server) WaitFor(t testing.TB, method string, n int, timeout time.Duration) []Request {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		if got := s.Requests(method); len(got) >= n {
+			return got
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("fakebotapi: want %d %s calls, got %d", n, method, len(s.Requests(method)))
+			return nil
+		}
+	}
+}
+
+func (s *Server) record(r Request) {
+	s.mu.Lock()
+	s.requests = append(s.requests, r)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func ok(w http.ResponseWriter, result any) {
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+}
+
+func fail(w http.ResponseWriter, f Failure) {
+	body := map[string]any{"ok": false, "error_code": f.Code, "description": f.Description}
+	if f.RetryAfter > 0 {
+		body["parameters"] = map[string]any{"retry_after": f.RetryAfter}
+	}
+	writeJSON(w, f.Code, body)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// Paths look like /bot<token>/<method>.
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	tokenPart, method, found := strings.Cut(path, "/")
+	if !found || !strings.HasPrefix(tokenPart, "bot") {
+		fail(w, Failure{Code: 404, Description: "Not Found"})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		fail(w, Failure{Code: 400, Description: "Bad Request: " + err.Error()})
+		return
+	}
+	s.record(Request{Method: method, Params: r.PostForm, At: time.Now()})
+	if strings.TrimPrefix(tokenPart, "bot") != Token {
+		fail(w, Failure{Code: 401, Description: "Unauthorized"})
+		return
+	}
+	s.mu.Lock()
+	delay := s.slow
+	var injected *Failure
+	if fs := s.failures[method]; len(fs) > 0 {
+		injected = &fs[0]
+		s.failures[method] = fs[1:]
+	}
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if injected != nil {
+		fail(w, *injected)
+		return
+	}
+	switch method {
+	case "getMe":
+		ok(w, tgbotapi.User{ID: 123456, IsBot: true, FirstName: "Layanan", UserName: BotUsername})
+	case "getUpdates":
+		s.getUpdates(w, r)
+	case "sendMessage":
+		s.sendMessage(w, r)
+	case "answerCallbackQuery", "sendChatAction", "setMyCommands", "setWebhook", "deleteWebhook":
+		ok(w, true)
+	default:
+		fail(w, Failure{Code: 404, Description: "Not Found: method " + method})
+	}
+}
+
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
+	offset, _ := strconv.Atoi(r.PostForm.Get("offset"))
+	timeout, _ := strconv.Atoi(r.PostForm.Get("timeout"))
+	deadline := time.After(time.Duration(timeout) * time.Second)
+	for {
+		s.mu.Lock()
+		var out []tgbotapi.Update
+		kept := s.updates[:0]
+		for _, u := range s.updates {
+			if u.UpdateID >= offset {
+				kept = append(kept, u)
+				out = append(out, u)
+			}
+		}
+		s.updates = kept
+		wake := s.wake
+		s.mu.Unlock()
+		if len(out) > 0 || timeout == 0 {
+			ok(w, out)
+			return
+		}
+		select {
+		case <-wake:
+		case <-deadline:
+			ok(w, []tgbotapi.Update{})
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
+	text := r.PostForm.Get("text")
+	chatID, err := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
+	switch {
+	case err != nil:
+		fail(w, Failure{Code: 400, Description: "Bad Request: chat_id is empty"})
+		return
+	case strings.TrimSpace(text) == "":
+		fail(w, Failure{Code: 400, Description: "Bad Request: message text is empty"})
+		return
+	case r.PostForm.Get("parse_mode") == "HTML":
+		if err := render.Valid(text); err != nil {
+			fail(w, Failure{Code: 400, Description: "Bad Request: can't parse entities: " + err.Error()})
+			return
+		}
+		if n := len(utf16.Encode([]rune(render.PlainText(text)))); n > render.MaxMessage {
+			fail(w, Failure{Code: 400, Description: fmt.Sprintf("Bad Request: message is too long (%d)", n)})
+			return
+		}
+	default:
+		if n := len(utf16.Encode([]rune(text))); n > render.MaxMessage {
+			fail(w, Failure{Code: 400, Description: "Bad Request: message is too long"})
+			return
+		}
+	}
+	if markup := r.PostForm.Get("reply_markup"); markup != "" {
+		var kb tgbotapi.InlineKeyboardMarkup
+		if err := json.Unmarshal([]byte(markup), &kb); err != nil {
+			fail(w, Failure{Code: 400, Description: "Bad Request: can't parse reply keyboard markup JSON object"})
+			return
+		}
+		for _, row := range kb.InlineKeyboard {
+			for _, b := range row {
+				if b.CallbackData != nil && (len(*b.CallbackData) == 0 || len(*b.CallbackData) > 64) {
+					fail(w, Failure{Code: 400, Description: "Bad Request: BUTTON_DATA_INVALID"})
+					return
+				}
+			}
+		}
+	}
+	s.mu.Lock()
+	s.nextMsgID++
+	id := s.nextMsgID
+	s.mu.Unlock()
+	ok(w, tgbotapi.Message{MessageID: id, Chat: &tgbotapi.Chat{ID: chatID, Type: "private"}, Date: int(time.Now().Unix()), Text: text})
+}
