@@ -281,6 +281,14 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 			return out, err
 		}
 	}
+	// Suggestions are only entries that share a topic word with the
+	// question; the rest would be noise.
+	var suggestions []*knowledge.Entry
+	for _, h := range res.Hits {
+		if h.TopicMatched {
+			suggestions = append(suggestions, h.Entry)
+		}
+	}
 	switch {
 	case res.Answered:
 		e := res.Hits[0].Entry
@@ -291,27 +299,27 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		} else {
 			v.session.Offered = nil
 		}
-	case len(res.Hits) > 0:
+	case len(suggestions) > 0:
 		out.Kind = "suggested"
+		c.logUnanswered(ctx, v, text)
 		var buttons [][]Button
 		v.session.Offered = nil
-		for _, h := range res.Hits {
-			if data := callbackData(cbEntry, h.Entry.ID); data != "" {
-				buttons = append(buttons, []Button{{Text: buttonLabel(h.Entry.Title), Data: data}})
-				v.session.Offered = append(v.session.Offered, h.Entry.ID)
+		for _, e := range suggestions {
+			if data := callbackData(cbEntry, e.ID); data != "" {
+				buttons = append(buttons, []Button{{Text: buttonLabel(e.Title), Data: data}})
+				v.session.Offered = append(v.session.Offered, e.ID)
 			}
 		}
 		buttons = append(buttons, c.menuRow(v)...)
 		_, err = c.reply(ctx, v, c.t(v, "not_sure"), buttons)
-		c.logUnanswered(ctx, v, text)
 	default:
 		out.Kind = "not_found"
+		c.logUnanswered(ctx, v, text)
 		v.session.Offered = nil
 		_, err = c.reply(ctx, v, c.t(v, "not_found"), [][]Button{{
 			{Text: c.t(v, "button_menu"), Data: cbMenu},
 			{Text: c.t(v, "button_contact"), Data: cbContact},
 		}})
-		c.logUnanswered(ctx, v, text)
 	}
 	c.save(ctx, v)
 	return out, err

@@ -324,9 +324,6 @@ func (s *Store) LogUnanswered(ctx context.Context, q bot.Unanswered, retention t
 // first.
 func (s *Store) ListUnanswered(ctx context.Context, since time.Time) ([]bot.Unanswered, error) {
 	const op = "list unanswered"
-	if s.closed.Load() {
-		return nil, fail(op, bot.ErrStoreClosed)
-	}
 	start := "-"
 	if ms := since.Add(-clockSkew).UnixMilli(); !since.IsZero() && ms > 0 {
 		start = strconv.FormatInt(ms, 10)

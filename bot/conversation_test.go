@@ -1,0 +1,308 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/bot/render"
+	"github.com/layanan-id/layanan/faq"
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var bundled = sync.OnceValues(func() (*knowledge.Index, error) {
+	c, err := knowledge.Load(faq.Files)
+	if err != nil {
+		return nil, err
+	}
+	return knowledge.Build(context.Background(), c)
+})
+
+func index(t *testing.T) *knowledge.Index {
+	t.Helper()
+	ix, err := bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// recorder is a Sender that keeps what it was asked to send.
+type recorder struct {
+	mu      sync.Mutex
+	replies []Reply
+	notices []string
+}
+
+func (r *recorder) Send(_ context.Context, m Reply) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.replies = append(r.replies, m)
+	return len(r.replies), nil
+}
+
+func (r *recorder) AnswerCallback(_ context.Context, _ string, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notices = append(r.notices, text)
+	return nil
+}
+
+func (r *recorder) Typing(context.Context, int64) error { return nil }
+
+func (r *recorder) last() Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.replies) == 0 {
+		return Reply{}
+	}
+	return r.replies[len(r.replies)-1]
+}
+
+// downStore is a Store whose backend is unreachable.
+type downStore struct{ calls int }
+
+var errDown = errors.New("dial tcp 127.0.0.1:6379: connection refused")
+
+func (s *downStore) LoadSession(context.Context, int64) (Session, bool, error) {
+	s.calls++
+	return Session{}, false, errDown
+}
+func (s *downStore) SaveSession(context.Context, int64, Session, time.Duration) error {
+	s.calls++
+	return errDown
+}
+func (s *downStore) DeleteSession(context.Context, int64) error { return errDown }
+func (s *downStore) MarkUpdate(context.Context, int, time.Duration) (bool, error) {
+	s.calls++
+	return false, errDown
+}
+func (s *downStore) CountMessage(context.Context, int64, time.Duration) (int, error) {
+	return 0, errDown
+}
+func (s *downStore) RecordFeedback(context.Context, Feedback) (bool, error) { return false, errDown }
+func (s *downStore) FeedbackCounts(context.Context) (map[string]Votes, error) {
+	return nil, errDown
+}
+func (s *downStore) LogUnanswered(context.Context, Unanswered, time.Duration, int) error {
+	return errDown
+}
+func (s *downStore) ListUnanswered(context.Context, time.Time) ([]Unanswered, error) {
+	return nil, errDown
+}
+func (s *downStore) Ping(context.Context) error { return errDown }
+func (s *downStore) Close() error               { return nil }
+
+func textUpdate(id int, text string) tgbotapi.Update {
+	return tgbotapi.Update{UpdateID: id, Message: &tgbotapi.Message{
+		MessageID: id, From: &tgbotapi.User{ID: 7}, Chat: &tgbotapi.Chat{ID: 7, Type: "private"}, Text: text,
+	}}
+}
+
+func TestAnswersWhileStoreIsDown(t *testing.T) {
+	var logs bytes.Buffer
+	rec := &recorder{}
+	conv, err := New(DefaultConfig(), index(t), &downStore{}, rec, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	conv.now = func() time.Time { return clock }
+	for i := 1; i <= 30; i++ {
+		out, err := conv.Handle(context.Background(), textUpdate(i, "syarat bikin skck"))
+		if err != nil || out.Kind != "answered" {
+			t.Fatalf("update %d: outcome %q, err %v", i, out.Kind, err)
+		}
+	}
+	if n := strings.Count(logs.String(), "store unavailable"); n != 1 {
+		t.Errorf("store failure logged %d times in one minute, want 1:\n%s", n, logs.String())
+	}
+	clock = clock.Add(61 * time.Second)
+	if _, err := conv.Handle(context.Background(), textUpdate(31, "skck")); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "store unavailable"); n != 2 {
+		t.Errorf("after a minute the failure must be logged again; logged %d times", n)
+	}
+	if !strings.Contains(rec.last().Text, "SKCK") {
+		t.Errorf("last reply = %q", rec.last().Text)
+	}
+	if strings.Contains(rec.last().Text, "connection refused") {
+		t.Error("internal error text shown to the citizen")
+	}
+}
+
+func TestAnswerCardGolden(t *testing.T) {
+	c, err := New(DefaultConfig(), index(t), &downStore{}, &recorder{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ id, lang string }{{"ktp-el-baru", LangID}, {"paspor", LangID}, {"skck", LangEN}} {
+		t.Run(tt.id+"-"+tt.lang, func(t *testing.T) {
+			e, err := index(t).Entry(tt.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.answerHTML(&conv{lang: tt.lang}, e)
+			if err := render.Valid(got); err != nil {
+				t.Errorf("invalid HTML: %v", err)
+			}
+			golden := filepath.Join("testdata", tt.id+"-"+tt.lang+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./bot -run Golden -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("answer card differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func TestSmalltalk(t *testing.T) {
+	st, err := loadSmalltalk()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ text, want string }{
+		{"halo", "greeting"},
+		{"Assalamualaikum min", "greeting"},
+		{"selamat pagi kak", "greeting"},
+		{"makasih banyak min", "thanks"},
+		{"terima kasih ya", "thanks"},
+		{"thank you very much", "thanks"},
+		{"kamu siapa?", "identity"},
+		{"who are you", "identity"},
+		{"halo min mau tanya cara bikin ktp", ""},
+		{"ktp", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := st.kind(tt.text); got != tt.want {
+			t.Errorf("kind(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestMaskPersonalData(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"nik saya 3201234567890001 hilang", "nik saya [nomor] hilang"},
+		{"kk 3201 2345 6789 0001", "kk [nomor]"},
+		{"hubungi 0812-3456-7890 ya", "hubungi [telepon] ya"},
+		{"wa +62 812 3456 7890", "wa [telepon]"},
+		{"email siti.aminah@gmail.com", "email [email]"},
+		{"umur 17 tahun, tahun 2026", "umur 17 tahun, tahun 2026"},
+	}
+	for _, tt := range tests {
+		if got := MaskPersonalData(tt.in); got != tt.want {
+			t.Errorf("MaskPersonalData(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSection(t *testing.T) {
+	body := "Ringkas.\n\n## Persyaratan\n- KK\n- KTP\n\n### Tambahan\n- foto\n\n## Langkah\n1. Datang\n\n## Catatan\n- gratis"
+	tests := []struct {
+		keywords []string
+		want     string
+	}{
+		{[]string{"syarat"}, "- KK\n- KTP\n\n### Tambahan\n- foto"},
+		{[]string{"langkah"}, "1. Datang"},
+		{[]string{"catatan"}, "- gratis"},
+		{[]string{"biaya"}, ""},
+	}
+	for _, tt := range tests {
+		if got := section(body, tt.keywords...); got != tt.want {
+			t.Errorf("section(%v) = %q, want %q", tt.keywords, got, tt.want)
+		}
+	}
+}
+
+func TestParseCallback(t *testing.T) {
+	tests := []struct {
+		data  string
+		valid bool
+		kind  string
+	}{
+		{"m", true, cbMenu},
+		{"k", true, cbContact},
+		{"e:ktp-el-baru", true, cbEntry},
+		{"c:kependudukan:2", true, cbCategory},
+		{"f:1:paspor", true, cbFeedback},
+		{"l:en", true, cbLanguage},
+		{"l:fr", false, ""},
+		{"e:KTP", false, ""},
+		{"e:", false, ""},
+		{"c:x:-1", false, ""},
+		{"c:x:abc", false, ""},
+		{"f:2:paspor", false, ""},
+		{"m:extra", false, ""},
+		{"", false, ""},
+		{strings.Repeat("e", 65), false, ""},
+		{"e:a\x00b", false, ""},
+	}
+	for _, tt := range tests {
+		c := parseCallback(tt.data)
+		if c.valid != tt.valid || (tt.valid && c.kind != tt.kind) {
+			t.Errorf("parseCallback(%q) = %+v", tt.data, c)
+		}
+	}
+}
+
+func FuzzParseCallback(f *testing.F) {
+	for _, s := range []string{"m", "e:ktp-el-baru", "c:umum:0", "f:1:skck", "l:id", "::", "e:\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		c := parseCallback(data)
+		if !c.valid {
+			return
+		}
+		if len(data) > maxCallbackData {
+			t.Fatalf("accepted %d bytes", len(data))
+		}
+		if c.id != "" && c.kind != cbLanguage && !isSlug(c.id) {
+			t.Fatalf("accepted id %q", c.id)
+		}
+	})
+}
+
+func TestTextsComplete(t *testing.T) {
+	c, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, texts := range c {
+		for key, text := range texts {
+			if strings.TrimSpace(text) == "" {
+				t.Errorf("%s: %s is empty", lang, key)
+				continue
+			}
+			if key == "months" {
+				continue
+			}
+			// Fill the placeholders the code fills, then check Telegram accepts it.
+			filled := strings.NewReplacer("{category}", "X", "{contact}", "Y", "{aspect}", "biaya", "{title}", "T", "{date}", "1 Mei 2026").Replace(text)
+			if err := render.Valid(filled); err != nil {
+				t.Errorf("%s: %s is not valid Telegram HTML: %v", lang, key, err)
+			}
+		}
+	}
+}
