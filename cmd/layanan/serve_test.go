@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/internal/fakebotapi"
+)
+
+func TestServeConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"no token", map[string]string{}, "TELEGRAM_TOKEN: wajib diisi"},
+		{"bad token", map[string]string{"TELEGRAM_TOKEN": "secret-value"}, "TELEGRAM_TOKEN: bentuknya"},
+		{"bad api url", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"},
+		{"bad redis url", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "REDIS_URL": "localhost:6379"}, "REDIS_URL"},
+		{"bad admin ids", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "ADMIN_IDS": "12,abc"}, `ADMIN_IDS: "abc"`},
+		{"bad log level", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"bad log format", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{"webhook without secret", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "WEBHOOK_URL": "https://bot.example.go.id/hook"}, "WEBHOOK_SECRET"},
+		{"bad session ttl", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "SESSION_TTL": "lama"}, "SESSION_TTL"},
+		{"bad flood limit", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "FLOOD_LIMIT": "-1"}, "FLOOD_LIMIT"},
+		{"missing faq dir", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "FAQ_DIR": "/does/not/exist"}, "FAQ_DIR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, tt.env, "", "serve")
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d; stderr %s", code, exitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr lacks %q:\n%s", tt.want, errOut)
+			}
+			if strings.Contains(errOut, "secret-value") || strings.Contains(errOut, "goroutine ") {
+				t.Errorf("stderr leaks the token or a stack trace:\n%s", errOut)
+			}
+		})
+	}
+}
+
+func TestParseDays(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 30 * 24 * time.Hour, true}, {"7d", 7 * 24 * time.Hour, true}, {"720h", 720 * time.Hour, true},
+		{"0d", 0, false}, {"x", 0, false}, {"-5m", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseDays(tt.in, 30*24*time.Hour)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+			t.Errorf("parseDays(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServe runs `layanan serve` until the test ends.
+func startServe(t *testing.T, env map[string]string) (stop func() int, logs *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &bytes.Buffer{}, logs)
+	}()
+	var once sync.Once
+	code := -1
+	stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-done:
+			case <-time.After(15 * time.Second):
+				t.Error("serve did not stop within 15 s of SIGTERM")
+			}
+		})
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	return stop, logs
+}
+
+func privateMessage(id int, text string) tgbotapi.Update {
+	return tgbotapi.Update{UpdateID: id, Message: &tgbotapi.Message{
+		MessageID: id, From: &tgbotapi.User{ID: 99, FirstName: "Budi"}, Chat: &tgbotapi.Chat{ID: 99, Type: "private"}, Text: text,
+	}}
+}
+
+func TestServePolling(t *testing.T) {
+	api := fakebotapi.New(t)
+	stop, logs := startServe(t, map[string]string{
+		"TELEGRAM_TOKEN":   fakebotapi.Token,
+		"TELEGRAM_API_URL": api.APIURL(),
+		"DATA_DIR":         t.TempDir(),
+		"LOG_FORMAT":       "json",
+	})
+	api.WaitFor(t, "getUpdates", 1, 10*time.Second)
+	if n := len(api.Requests("setMyCommands")); n != 2 {
+		t.Errorf("setMyCommands called %d times, want 2 (id, en)", n)
+	}
+	api.AddUpdates(privateMessage(1, "syarat perpanjang sim"))
+	got := api.WaitFor(t, "sendMessage", 1, 10*time.Second)
+	if !strings.Contains(got[0].Params.Get("text"), "SIM") {
+		t.Errorf("answer = %q", got[0].Params.Get("text"))
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0:\n%s", code, logs.String())
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"outcome":"answered"`) || !strings.Contains(out, `"chat_id":99`) {
+		t.Errorf("no structured line for the update:\n%s", out)
+	}
+	if strings.Contains(out, fakebotapi.Token) || strings.Contains(out, "perpanjang sim") {
+		t.Errorf("logs leak the token or the message text:\n%s", out)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestServeWebhook(t *testing.T) {
+	api := fakebotapi.New(t)
+	addr := freeAddr(t)
+	hook := fmt.Sprintf("http://%s/telegram/hook", addr)
+	stop, logs := startServe(t, map[string]string{
+		"TELEGRAM_TOKEN":   fakebotapi.Token,
+		"TELEGRAM_API_URL": api.APIURL(),
+		"DATA_DIR":         t.TempDir(),
+		"WEBHOOK_URL":      hook,
+		"WEBHOOK_SECRET":   "rahasia_123",
+		"LISTEN_ADDR":      addr,
+	})
+	calls := api.WaitFor(t, "setWebhook", 1, 10*time.Second)
+	if p := calls[0].Params; p.Get("url") != hook || p.Get("secret_token") != "rahasia_123" {
+		t.Errorf("setWebhook params = %v", p)
+	}
+	post := func(secret string) int {
+		body := `{"update_id":5,"message":{"message_id":5,"chat":{"id":99,"type":"private"},"from":{"id":99},"text":"cara bikin paspor"}}`
+		req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(body))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("salah"); code != http.StatusUnauthorized {
+		t.Errorf("wrong secret: status %d", code)
+	}
+	if n := len(api.Requests("sendMessage")); n != 0 {
+		t.Fatalf("a request with a wrong secret was processed (%d replies)", n)
+	}
+	if code := post("rahasia_123"); code != http.StatusOK {
+		t.Errorf("right secret: status %d", code)
+	}
+	got := api.WaitFor(t, "sendMessage", 1, 5*time.Second)
+	if !strings.Contains(got[0].Params.Get("text"), "Paspor") {
+		t.Errorf("answer = %q", got[0].Params.Get("text"))
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d, want 0:\n%s", code, logs.String())
+	}
+}
+
+func TestServeRejectedToken(t *testing.T) {
+	api := fakebotapi.New(t)
+	code, _, errOut := runCmd(t, map[string]string{
+		"TELEGRAM_TOKEN": "999:WRONG", "TELEGRAM_API_URL": api.APIURL(), "DATA_DIR": t.TempDir(),
+	}, "", "serve")
+	if code != exitUsage || !strings.Contains(errOut, "TELEGRAM_TOKEN: ditolak Telegram") {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+}
+
+func TestChat(t *testing.T) {
+	in := "halo\ncara bikin ktp baru\nbiayanya berapa?\n1\n/bahasa\n2\n/keluar\n"
+	code, out, errOut := runCmd(t, map[string]string{"DATA_DIR": t.TempDir()}, in, "chat")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"pilih kategori", "[1] ", "Membuat KTP-el", "Biaya:", "Gratis", "Jawaban lengkap", "Language set to English"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chat output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "<b>") {
+		t.Error("chat prints HTML tags")
+	}
+}
