@@ -63,15 +63,22 @@ func sourceHTML(url string) string {
 
 // sendAnswer sends an entry's answer card, split into as many messages as
 // it needs, with the buttons under the last one: feedback, related
-// entries, contact and menu. It makes the entry the session's topic.
-func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Entry, others []knowledge.Hit) error {
+// entries, contact and menu. When close is true the second hit was nearly
+// as good, and it is offered first. It makes the entry the session's topic.
+func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Entry, others []knowledge.Hit, close bool) error {
 	v.session.TopicID = e.ID
 	parts := render.Split(c.answerHTML(v, e), render.MaxMessage)
 	var buttons [][]Button
 	if up, down := callbackData(cbFeedback, "1", e.ID), callbackData(cbFeedback, "0", e.ID); up != "" && down != "" {
 		buttons = append(buttons, []Button{{Text: c.t(v, "button_helpful"), Data: up}, {Text: c.t(v, "button_not_helpful"), Data: down}})
 	}
-	for _, r := range c.related(e, others) {
+	var related []*knowledge.Entry
+	if close && len(others) > 0 {
+		related = append(related, others[0].Entry)
+		others = others[1:]
+	}
+	related = append(related, c.related(e, others, related)...)
+	for _, r := range related[:min(3, len(related))] {
 		if data := callbackData(cbEntry, r.ID); data != "" {
 			buttons = append(buttons, []Button{{Text: "➡️ " + buttonLabel(r.Title), Data: data}})
 		}
@@ -92,10 +99,13 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 // related picks up to three entries to offer under an answer: the other
 // hits of the search in the same category that match the question's topic,
 // then other entries of the same category.
-func (c *Conversation) related(e *knowledge.Entry, others []knowledge.Hit) []*knowledge.Entry {
-	const want = 3
+func (c *Conversation) related(e *knowledge.Entry, others []knowledge.Hit, already []*knowledge.Entry) []*knowledge.Entry {
+	want := 3 - len(already)
 	var out []*knowledge.Entry
 	seen := map[string]bool{e.ID: true}
+	for _, a := range already {
+		seen[a.ID] = true
+	}
 	for _, h := range others {
 		if len(out) == 2 {
 			break

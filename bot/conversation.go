@@ -242,7 +242,7 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 		if id := strings.TrimSpace(m.CommandArguments()); id != "" {
 			if e, lookupErr := c.know.Entry(id); lookupErr == nil {
 				out.Kind, out.EntryID = "answered", e.ID
-				err = c.sendAnswer(ctx, v, e, nil)
+				err = c.sendAnswer(ctx, v, e, nil, false)
 				c.save(ctx, v)
 				return out, err
 			}
@@ -293,7 +293,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	case res.Answered:
 		e := res.Hits[0].Entry
 		out.Kind, out.EntryID = "answered", e.ID
-		err = c.sendAnswer(ctx, v, e, res.Hits[1:])
+		err = c.sendAnswer(ctx, v, e, res.Hits[1:], res.Close)
 		if res.Close && len(res.Hits) > 1 {
 			v.session.Offered = []string{res.Hits[1].Entry.ID}
 		} else {
@@ -487,7 +487,7 @@ func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQ
 		}
 		out.EntryID = e.ID
 		if err = answer(); err == nil {
-			err = c.sendAnswer(ctx, v, e, nil)
+			err = c.sendAnswer(ctx, v, e, nil, false)
 			v.session.Offered = nil
 			c.save(ctx, v)
 		}

@@ -311,7 +311,7 @@ func (s *Store) LogUnanswered(ctx context.Context, q bot.Unanswered, retention t
 		MaxLen: int64(maxEntries), // exact: the log keeps at most maxEntries
 		Values: []any{"text", q.Text, "lang", q.Lang, "at", q.At.UTC().Format(time.RFC3339Nano)},
 	})
-	
+	pipe.XTrimMinID(ctx, key, strconv.FormatInt(cutoff.UnixMilli(), 10))
 	// Without new questions, the whole log expires with its newest one.
 	pipe.PExpire(ctx, key, retention)
 	if _, err := pipe.Exec(ctx); err != nil {
