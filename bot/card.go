@@ -67,7 +67,6 @@ func sourceHTML(url string) string {
 // as good, and it is offered first. It makes the entry the session's topic.
 func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Entry, others []knowledge.Hit, close bool) error {
 	v.session.TopicID = e.ID
-	parts := render.Split(c.answerHTML(v, e), render.MaxMessage)
 	var buttons [][]Button
 	if up, down := callbackData(cbFeedback, "1", e.ID), callbackData(cbFeedback, "0", e.ID); up != "" && down != "" {
 		buttons = append(buttons, []Button{{Text: c.t(v, "button_helpful"), Data: up}, {Text: c.t(v, "button_not_helpful"), Data: down}})
@@ -84,16 +83,7 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 		}
 	}
 	buttons = append(buttons, []Button{{Text: c.t(v, "button_contact"), Data: cbContact}, {Text: c.t(v, "button_menu"), Data: cbMenu}})
-	for i, part := range parts {
-		var kb [][]Button
-		if i == len(parts)-1 {
-			kb = buttons
-		}
-		if _, err := c.reply(ctx, v, part, kb); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.sendParts(ctx, v, c.answerHTML(v, e), buttons)
 }
 
 // related picks up to three entries to offer under an answer: the other
@@ -150,7 +140,13 @@ func (c *Conversation) sendFollowUp(ctx context.Context, v *conv, e *knowledge.E
 		b.WriteString(strings.TrimSpace(render.HTML(value)))
 	}
 	buttons := [][]Button{{{Text: c.t(v, "button_full_answer"), Data: callbackData(cbEntry, e.ID)}, {Text: c.t(v, "button_menu"), Data: cbMenu}}}
-	parts := render.Split(b.String(), render.MaxMessage)
+	return c.sendParts(ctx, v, b.String(), buttons)
+}
+
+// sendParts sends HTML split into messages Telegram accepts, with the
+// buttons under the last one.
+func (c *Conversation) sendParts(ctx context.Context, v *conv, html string, buttons [][]Button) error {
+	parts := render.Split(html, render.MaxMessage)
 	for i, part := range parts {
 		var kb [][]Button
 		if i == len(parts)-1 {
