@@ -23,8 +23,8 @@ type piece struct {
 	delim             byte // '*' or '_' for a delimiter run, 0 otherwise
 	n, orig           int  // characters left unmatched, and the run's length
 	canOpen, canClose bool
-	active            bool     // still on CommonMark's delimiter stack
-	opens, closes     []string // tags that the run turned into
+	prev, next        int      // neighbours on CommonMark's delimiter stack, -1 for none
+	opens, closes     []string // tags the run turned into, innermost first
 }
 
 type inlineParser struct {
@@ -32,6 +32,9 @@ type inlineParser struct {
 	inLink bool // inside a link's text: no links, no <code> (Telegram nests neither in a link)
 	pieces []piece
 	buf    strings.Builder // HTML not yet in a piece
+	// noCloser holds backtick run lengths known to have no closing run
+	// further on, so a text full of unmatched backticks stays linear.
+	noCloser map[int]bool
 }
 
 // renderInline renders the inline Markdown of one block; s is valid UTF-8.
@@ -130,10 +133,13 @@ func runLength(s string, i int, c byte) int {
 func (p *inlineParser) codeSpan(i int) int {
 	s := p.src
 	n := runLength(s, i, '`')
+	if p.noCloser[n] {
+		return 0
+	}
 	for j := i + n; j < len(s); {
 		k := strings.IndexByte(s[j:], '`')
 		if k < 0 {
-			return 0
+			break
 		}
 		j += k
 		m := runLength(s, j, '`')
@@ -154,6 +160,10 @@ func (p *inlineParser) codeSpan(i int) int {
 		}
 		return j + m - i
 	}
+	if p.noCloser == nil {
+		p.noCloser = map[int]bool{}
+	}
+	p.noCloser[n] = true
 	return 0
 }
 
@@ -164,8 +174,8 @@ func (p *inlineParser) placeholder(i int) int {
 	if !strings.HasPrefix(s[i:], "[[") {
 		return 0
 	}
-	end := strings.Index(s[i+2:], "]]")
-	if end < 0 || end > maxPlaceholder {
+	end := strings.Index(s[i+2:min(len(s), i+2+maxPlaceholder+2)], "]]")
+	if end < 0 {
 		return 0
 	}
 	n := end + 4
@@ -231,7 +241,7 @@ func linkDestination(s string, k int) (dest string, end int, ok bool) {
 	case k >= len(s):
 		return "", 0, false
 	case s[k] == '<':
-		j := strings.IndexAny(s[k+1:], "<>\n")
+		j := strings.IndexAny(s[k+1:min(len(s), k+1+maxDestination)], "<>\n")
 		if j < 0 || s[k+1+j] != '>' {
 			return "", 0, false
 		}
@@ -391,21 +401,12 @@ func (p *inlineParser) bareURL(i int) int {
 		if unicode.IsSpace(c) || strings.ContainsRune("<>\"`", c) {
 			break
 		}
+		if j-i > maxDestination {
+			return 0
+		}
 		j += size
 	}
-	u := s[i:j]
-	for u != "" {
-		last := u[len(u)-1]
-		switch {
-		case strings.IndexByte("?!.,:;*_~'", last) >= 0:
-		case last == ')' && strings.Count(u, ")") > strings.Count(u, "("):
-		case last == ']' && strings.Count(u, "]") > strings.Count(u, "["):
-		default:
-			goto done
-		}
-		u = u[:len(u)-1]
-	}
-done:
+	u := trimURL(s[i:j])
 	href, ok := linkURL(u)
 	if !ok {
 		return 0
@@ -416,6 +417,26 @@ done:
 		p.anchor(href, textEscaper.Replace(u))
 	}
 	return len(u)
+}
+
+// trimURL drops what ends a sentence rather than a URL: punctuation,
+// emphasis markers, and a closing bracket without an opening one.
+func trimURL(u string) string {
+	parens := strings.Count(u, ")") - strings.Count(u, "(")
+	brackets := strings.Count(u, "]") - strings.Count(u, "[")
+	for u != "" {
+		switch last := u[len(u)-1]; {
+		case strings.IndexByte("?!.,:;*_~'", last) >= 0:
+		case last == ')' && parens > 0:
+			parens--
+		case last == ']' && brackets > 0:
+			brackets--
+		default:
+			return u
+		}
+		u = u[:len(u)-1]
+	}
+	return u
 }
 
 func hasPrefixFold(s, prefix string) bool {
@@ -443,16 +464,40 @@ func (p *inlineParser) delimiterRun(i int) int {
 		canClose = right && (!left || isPunctRune(after))
 	}
 	p.flush()
-	p.pieces = append(p.pieces, piece{delim: c, n: n, orig: n, canOpen: canOpen, canClose: canClose, active: true})
+	p.pieces = append(p.pieces, piece{delim: c, n: n, orig: n, canOpen: canOpen, canClose: canClose})
 	return n
 }
 
 // processEmphasis matches delimiter runs into <b> and <i> with
 // CommonMark's algorithm; matches always nest, and runs between a matched
-// pair that are left over stay text.
+// pair that are left over stay text. The delimiter stack is a linked list
+// through the pieces so that removing runs costs nothing.
 func (p *inlineParser) processEmphasis() {
-	// bottom[delim][canOpen][orig%3]: below this index there is no opener
-	// for such a closer, so later searches stop there.
+	first, last := -1, -1
+	for i := range p.pieces {
+		pc := &p.pieces[i]
+		if pc.delim == 0 {
+			continue
+		}
+		pc.prev, pc.next = last, -1
+		if last >= 0 {
+			p.pieces[last].next = i
+		} else {
+			first = i
+		}
+		last = i
+	}
+	remove := func(i int) {
+		pc := &p.pieces[i]
+		if pc.prev >= 0 {
+			p.pieces[pc.prev].next = pc.next
+		}
+		if pc.next >= 0 {
+			p.pieces[pc.next].prev = pc.prev
+		}
+	}
+	// bottom[delim][canOpen][orig%3]: at or below this index there is no
+	// opener for such a closer, so later searches stop there.
 	var bottom [2][2][3]int
 	for a := range bottom {
 		for b := range bottom[a] {
@@ -461,54 +506,59 @@ func (p *inlineParser) processEmphasis() {
 			}
 		}
 	}
-	for ci := range p.pieces {
+	for ci := first; ci >= 0; {
 		c := &p.pieces[ci]
-		if c.delim == 0 || !c.active || !c.canClose {
+		if !c.canClose {
+			ci = c.next
 			continue
 		}
-		for c.n > 0 {
-			d, o := 0, 0
-			if c.delim == '_' {
-				d = 1
-			}
-			if c.canOpen {
-				o = 1
-			}
-			bt := &bottom[d][o][c.orig%3]
-			oi := -1
-			for j := ci - 1; j > *bt; j-- {
-				op := &p.pieces[j]
-				if op.delim != c.delim || !op.active || !op.canOpen || op.n == 0 {
-					continue
-				}
-				if (op.canClose || c.canOpen) && (op.orig+c.orig)%3 == 0 && (op.orig%3 != 0 || c.orig%3 != 0) {
-					continue
-				}
-				oi = j
-				break
-			}
-			if oi < 0 {
-				*bt = ci - 1
-				break
-			}
-			op := &p.pieces[oi]
-			use, tag := 1, "i"
-			if op.n >= 2 && c.n >= 2 {
-				use, tag = 2, "b"
-			}
-			op.n -= use
-			c.n -= use
-			op.opens = append([]string{tag}, op.opens...)
-			c.closes = append(c.closes, tag)
-			for j := oi + 1; j < ci; j++ {
-				p.pieces[j].active = false
-			}
-			if op.n == 0 {
-				op.active = false
-			}
+		d, o := 0, 0
+		if c.delim == '_' {
+			d = 1
 		}
-		if c.n == 0 || !c.canOpen {
-			c.active = false
+		if c.canOpen {
+			o = 1
+		}
+		bt := &bottom[d][o][c.orig%3]
+		oi := -1
+		for j := c.prev; j > *bt; j = p.pieces[j].prev {
+			op := &p.pieces[j]
+			if op.delim != c.delim || !op.canOpen {
+				continue
+			}
+			if (op.canClose || c.canOpen) && (op.orig+c.orig)%3 == 0 && (op.orig%3 != 0 || c.orig%3 != 0) {
+				continue
+			}
+			oi = j
+			break
+		}
+		if oi < 0 {
+			*bt = ci - 1
+			next := c.next
+			if !c.canOpen {
+				remove(ci)
+			}
+			ci = next
+			continue
+		}
+		op := &p.pieces[oi]
+		use, tag := 1, "i"
+		if op.n >= 2 && c.n >= 2 {
+			use, tag = 2, "b"
+		}
+		op.n -= use
+		c.n -= use
+		op.opens = append(op.opens, tag)
+		c.closes = append(c.closes, tag)
+		// Runs between the pair can no longer match.
+		op.next, c.prev = ci, oi
+		if op.n == 0 {
+			remove(oi)
+		}
+		if c.n == 0 {
+			next := c.next
+			remove(ci)
+			ci = next
 		}
 	}
 }
@@ -526,8 +576,8 @@ func (p *inlineParser) html() string {
 		for range pc.n {
 			b.WriteByte(pc.delim)
 		}
-		for _, t := range pc.opens {
-			b.WriteString("<" + t + ">")
+		for k := len(pc.opens) - 1; k >= 0; k-- { // outermost first
+			b.WriteString("<" + pc.opens[k] + ">")
 		}
 	}
 	return b.String()

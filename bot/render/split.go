@@ -247,6 +247,7 @@ type splitter struct {
 
 type openTag struct {
 	name, raw string
+	width     int // of raw, in UTF-16 code units
 }
 
 func closeWidth(name string) int { return len(name) + 3 }
@@ -254,7 +255,7 @@ func closeWidth(name string) int { return len(name) + 3 }
 func (sp *splitter) apply(a atom) {
 	switch a.kind {
 	case atomOpen:
-		sp.stack = append(sp.stack, openTag{name: a.name, raw: sp.src[a.start:a.end]})
+		sp.stack = append(sp.stack, openTag{name: a.name, raw: sp.src[a.start:a.end], width: a.width})
 	case atomClose:
 		if n := len(sp.stack); n > 0 && sp.stack[n-1].name == a.name {
 			sp.stack = sp.stack[:n-1]
@@ -270,7 +271,7 @@ func (sp *splitter) fit(i int) (end int, ok bool) {
 	width, closing := 0, 0
 	names := make([]string, 0, len(sp.stack)+4)
 	for _, t := range sp.stack {
-		width += utf16Len(t.raw)
+		width += t.width
 		closing += closeWidth(t.name)
 		names = append(names, t.name)
 	}
@@ -430,7 +431,7 @@ func (sp *splitter) plain(i int) (string, int) {
 func (sp *splitter) stackWidth() int {
 	w := 0
 	for _, t := range sp.stack {
-		w += utf16Len(t.raw) + closeWidth(t.name)
+		w += t.width + closeWidth(t.name)
 	}
 	return w
 }

@@ -33,6 +33,7 @@ func Valid(s string) error {
 		}
 	}
 	var stack []validTag
+	inside := map[string]int{} // open tags by name, for the nesting rules
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '<':
@@ -48,11 +49,13 @@ func Valid(s string) error {
 					return invalid(i, "</"+t.name+"> closes <"+top.name+">")
 				}
 				stack = stack[:len(stack)-1]
+				inside[t.name]--
 			} else {
-				if err := checkNesting(stack, t, i); err != nil {
+				if err := checkNesting(stack, inside, t, i); err != nil {
 					return err
 				}
 				stack = append(stack, t)
+				inside[t.name]++
 			}
 			i = end
 		case '>':
@@ -204,7 +207,7 @@ func parseValidTag(s string, i int) (validTag, int, error) {
 
 // checkNesting applies Telegram's rules on which entities may contain
 // which.
-func checkNesting(stack []validTag, t validTag, at int) error {
+func checkNesting(stack []validTag, inside map[string]int, t validTag, at int) error {
 	if len(stack) == 0 {
 		if _, ok := t.attrs["class"]; ok && t.name == "code" {
 			return invalid(at, "<code class> outside <pre>")
@@ -224,13 +227,11 @@ func checkNesting(stack []validTag, t validTag, at int) error {
 			return invalid(at, "<code class> outside <pre>")
 		}
 	}
-	for _, a := range stack {
-		switch {
-		case a.name == "a" && (t.name == "a" || t.name == "code" || t.name == "pre"):
-			return invalid(at, "<"+t.name+"> inside <a>")
-		case a.name == "blockquote" && t.name == "blockquote":
-			return invalid(at, "<blockquote> inside <blockquote>")
-		}
+	switch {
+	case inside["a"] > 0 && (t.name == "a" || t.name == "code" || t.name == "pre"):
+		return invalid(at, "<"+t.name+"> inside <a>")
+	case inside["blockquote"] > 0 && t.name == "blockquote":
+		return invalid(at, "<blockquote> inside <blockquote>")
 	}
 	return nil
 }

@@ -32,9 +32,15 @@
 //	unanswered                       a stream of unanswered questions
 //
 // A vote and its count are written together by a Lua script; their keys
-// share the hash tag {fb} so that the script runs on Redis Cluster too (a
-// prefix should therefore not contain braces). Every other operation
-// touches a single key. Streams need Redis 6.2 or later.
+// share the hash tag {fb} so that the script runs on Redis Cluster too. A
+// prefix with a hash tag of its own, like "{layanan}:", puts every key in
+// one slot, which works as well; an empty "{}" in the prefix does not.
+// Every other operation touches a single key. Streams need Redis 6.2 or
+// later.
+//
+// The stream's entry ids are the Redis server's clock, the questions' times
+// the bot's: ListUnanswered reads from a minute before since and filters by
+// the question's time, so clocks that differ by less than that do no harm.
 package redisstore
 
 import (
