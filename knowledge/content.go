@@ -62,6 +62,10 @@ type Problem struct {
 	File    string
 	Line    int
 	Message string
+	// Fatal is true when the problem left an entry out: the file could not
+	// be read as an entry, or its id was taken. A reload refuses content
+	// with fatal problems and keeps the last good content live.
+	Fatal bool
 }
 
 func (p Problem) String() string {
@@ -77,6 +81,17 @@ type Content struct {
 	Categories []Category // declared ones by Order, then DefaultCategoryID if used
 	Synonyms   [][]string // the folder's synonym groups, canonical term first
 	Problems   []Problem  // every problem found, by file and line
+}
+
+// Fatal returns the problems that left an entry out.
+func (c *Content) Fatal() []Problem {
+	var out []Problem
+	for _, p := range c.Problems {
+		if p.Fatal {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Entry returns the entry with the given id.
@@ -144,12 +159,15 @@ func Load(fsys fs.FS) (*Content, error) {
 			return nil, fmt.Errorf("knowledge: read %s: %w", name, err)
 		}
 		e, problems := parseEntry(name, data)
+		if e == nil && len(problems) > 0 {
+			problems[len(problems)-1].Fatal = true
+		}
 		c.Problems = append(c.Problems, problems...)
 		if e == nil {
 			continue
 		}
 		if first, dup := seen[e.ID]; dup {
-			c.Problems = append(c.Problems, Problem{name, e.line("id"), fmt.Sprintf("id %q ganda, sudah dipakai %s; berkas ini diabaikan", e.ID, first)})
+			c.Problems = append(c.Problems, Problem{File: name, Line: e.line("id"), Message: fmt.Sprintf("id %q ganda, sudah dipakai %s; berkas ini diabaikan", e.ID, first), Fatal: true})
 			continue
 		}
 		seen[e.ID] = name
@@ -163,7 +181,7 @@ func Load(fsys fs.FS) (*Content, error) {
 			} else {
 				msg += fmt.Sprintf("; yang terdaftar di %s: %s", CategoriesFile, strings.Join(sortedKeys(declared), ", "))
 			}
-			c.Problems = append(c.Problems, Problem{name, e.line("category"), msg + "; entri ditampilkan di kategori " + DefaultCategoryID})
+			c.Problems = append(c.Problems, Problem{File: name, Line: e.line("category"), Message: msg + "; entri ditampilkan di kategori " + DefaultCategoryID})
 			e.Category = DefaultCategoryID
 			usedDefault = true
 		}
@@ -206,7 +224,7 @@ func (e *parsedEntry) line(field string) int { return e.lines[field] }
 func parseEntry(name string, data []byte) (*parsedEntry, []Problem) {
 	var problems []Problem
 	report := func(line int, format string, args ...any) {
-		problems = append(problems, Problem{name, line, fmt.Sprintf(format, args...)})
+		problems = append(problems, Problem{File: name, Line: line, Message: fmt.Sprintf(format, args...)})
 	}
 	if !utf8.Valid(data) {
 		report(firstInvalidUTF8Line(data), "bukan teks UTF-8 yang sah; simpan berkas sebagai UTF-8")
@@ -410,7 +428,7 @@ func loadCategories(fsys fs.FS, c *Content) (map[string]Category, error) {
 		return nil, fmt.Errorf("knowledge: read %s: %w", CategoriesFile, err)
 	}
 	report := func(line int, format string, args ...any) {
-		c.Problems = append(c.Problems, Problem{CategoriesFile, line, fmt.Sprintf(format, args...)})
+		c.Problems = append(c.Problems, Problem{File: CategoriesFile, Line: line, Message: fmt.Sprintf(format, args...)})
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -462,7 +480,7 @@ func loadSynonyms(fsys fs.FS, c *Content) error {
 		return fmt.Errorf("knowledge: read %s: %w", SynonymsFile, err)
 	}
 	if !utf8.Valid(data) {
-		c.Problems = append(c.Problems, Problem{SynonymsFile, firstInvalidUTF8Line(data), "bukan teks UTF-8 yang sah; sinonim diabaikan"})
+		c.Problems = append(c.Problems, Problem{File: SynonymsFile, Line: firstInvalidUTF8Line(data), Message: "bukan teks UTF-8 yang sah; sinonim diabaikan"})
 		return nil
 	}
 	for i, line := range strings.Split(string(data), "\n") {
@@ -474,7 +492,7 @@ func loadSynonyms(fsys fs.FS, c *Content) error {
 		}
 		group := analysis.ParseSynonymGroup(line)
 		if len(group) < 2 {
-			c.Problems = append(c.Problems, Problem{SynonymsFile, i + 1, "satu baris sinonim perlu minimal dua istilah dipisah koma (istilah utama di depan)"})
+			c.Problems = append(c.Problems, Problem{File: SynonymsFile, Line: i + 1, Message: "satu baris sinonim perlu minimal dua istilah dipisah koma (istilah utama di depan)"})
 			continue
 		}
 		c.Synonyms = append(c.Synonyms, group)

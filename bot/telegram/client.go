@@ -27,7 +27,17 @@ type Client struct {
 	log        *slog.Logger
 	maxRetries int
 	maxWait    time.Duration // the longest retry_after honoured before giving up
+	observer   ErrorObserver
 }
+
+// ErrorObserver is told about every error answer of the Bot API, for
+// metrics; internal/metrics implements it.
+type ErrorObserver interface {
+	APIError(method string, code int)
+}
+
+// Observe makes the client report API errors to o. Call it before use.
+func (c *Client) Observe(o ErrorObserver) { c.observer = o }
 
 var _ bot.Sender = (*Client)(nil)
 
@@ -107,6 +117,9 @@ func (c *Client) request(ctx context.Context, method string, call func(*tgbotapi
 			return nil, fmt.Errorf("telegram: %s: %w", method, ctx.Err())
 		case errors.As(err, &tgErr):
 			apiErr := &APIError{Code: tgErr.Code, Message: tgErr.Message, RetryAfter: time.Duration(tgErr.RetryAfter) * time.Second}
+			if c.observer != nil {
+				c.observer.APIError(method, apiErr.Code)
+			}
 			switch {
 			case apiErr.Code == http.StatusTooManyRequests:
 				wait = max(apiErr.RetryAfter, time.Second)

@@ -1,0 +1,44 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Observer is told how updates went, for metrics; internal/metrics
+// implements it with Prometheus collectors.
+type Observer interface {
+	// UpdateHandled reports one update: its type (message, callback,
+	// other), its outcome (Outcome.Kind) and how long handling took.
+	UpdateHandled(updateType, outcome string, latency time.Duration)
+	// StoreError reports a failed store operation.
+	StoreError(op string)
+}
+
+// UpdateType names an update's kind for metrics.
+func UpdateType(u tgbotapi.Update) string {
+	switch {
+	case u.Message != nil:
+		return "message"
+	case u.CallbackQuery != nil:
+		return "callback"
+	default:
+		return "other"
+	}
+}
+
+// Observed reports every update to o.
+func Observed(next Handler, o Observer) Handler {
+	return HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (Outcome, error) {
+		start := time.Now()
+		out, err := next.Handle(ctx, u)
+		kind := out.Kind
+		if err != nil {
+			kind = "error"
+		}
+		o.UpdateHandled(UpdateType(u), kind, time.Since(start))
+		return out, err
+	})
+}
