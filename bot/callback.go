@@ -12,12 +12,15 @@ const maxCallbackData = 64
 
 // callback kinds.
 const (
-	cbEntry    = "e" // e:<entry id>           open an entry
-	cbMenu     = "m" // m                      the category list
-	cbCategory = "c" // c:<category id>:<page> a category's entries
-	cbFeedback = "f" // f:<1|0>:<entry id>     vote on the answer message
-	cbContact  = "k" // k                      how to reach an officer
-	cbLanguage = "l" // l:<id|en>              choose the language
+	cbEntry     = "e" // e:<entry id>           open an entry
+	cbMenu      = "m" // m                      the category list
+	cbCategory  = "c" // c:<category id>:<page> a category's entries
+	cbFeedback  = "f" // f:<1|0>:<entry id>     vote on the answer message
+	cbContact   = "k" // k                      how to reach an officer
+	cbLanguage  = "l" // l:<id|en>              choose the language
+	cbSubscribe = "s" // s:<on|off>            subscribe to announcements, or stop
+	cbTopic     = "t" // t:<category id|*>     follow a topic, or all (*)
+	cbBroadcast = "b" // b:<send|drop>         an admin's answer to a preview
 )
 
 type callback struct {
@@ -58,6 +61,12 @@ func parseCallback(data string) callback {
 	case c.kind == cbFeedback && len(parts) == 3 && (parts[1] == "1" || parts[1] == "0") && isSlug(parts[2]):
 		c.vote, c.id, c.valid = parts[1] == "1", parts[2], true
 	case c.kind == cbLanguage && len(parts) == 2 && (parts[1] == LangID || parts[1] == LangEN):
+		c.id, c.valid = parts[1], true
+	case c.kind == cbSubscribe && len(parts) == 2 && (parts[1] == "on" || parts[1] == "off"):
+		c.id, c.valid = parts[1], true
+	case c.kind == cbTopic && len(parts) == 2 && (parts[1] == "*" || isSlug(parts[1])):
+		c.id, c.valid = parts[1], true
+	case c.kind == cbBroadcast && len(parts) == 2 && (parts[1] == "send" || parts[1] == "drop"):
 		c.id, c.valid = parts[1], true
 	}
 	return c

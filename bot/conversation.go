@@ -49,10 +49,22 @@ type Outcome struct {
 	EntryID string
 }
 
+// Options are the conversation's optional collaborators; a nil one turns
+// its feature off.
+type Options struct {
+	Admins        []int64           // Telegram user ids allowed the admin commands
+	Subscriptions SubscriptionStore // /langganan, /berhenti, announcements
+	Stats         StatsStore        // question counts for /stats
+	Broadcasts    Broadcaster       // /broadcast
+	Reload        ReloadFunc        // /reload
+	Observer      Observer          // metrics
+}
+
 // Conversation answers citizens. It is safe for concurrent use; updates of
 // one chat should be handled in order (the transports do).
 type Conversation struct {
 	cfg       Config
+	opts      Options
 	know      Knowledge
 	store     Store
 	send      Sender
@@ -68,7 +80,7 @@ type Conversation struct {
 
 // New returns a conversation. It fails only when its embedded texts are
 // malformed.
-func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger) (*Conversation, error) {
+func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger, opts Options) (*Conversation, error) {
 	texts, err := loadCatalog()
 	if err != nil {
 		return nil, err
@@ -80,7 +92,7 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger)
 	if cfg.MenuPageSize <= 0 {
 		cfg.MenuPageSize = DefaultConfig().MenuPageSize
 	}
-	return &Conversation{cfg: cfg, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, now: time.Now}, nil
+	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, now: time.Now}, nil
 }
 
 // storeFailed notes a store error. The conversation goes on without the
@@ -88,6 +100,9 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger)
 func (c *Conversation) storeFailed(op string, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
+	}
+	if c.opts.Observer != nil {
+		c.opts.Observer.StoreError(op)
 	}
 	c.mu.Lock()
 	now := c.now()
@@ -237,7 +252,11 @@ func (c *Conversation) addressedInGroup(m *tgbotapi.Message) (string, bool) {
 func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.Message, out Outcome) (Outcome, error) {
 	out.Kind = "command"
 	var err error
-	switch strings.ToLower(m.Command()) {
+	cmd := strings.ToLower(m.Command())
+	if handled, err := c.handleAdminCommand(ctx, v, m, cmd); handled {
+		return out, err
+	}
+	switch cmd {
 	case "start":
 		if id := strings.TrimSpace(m.CommandArguments()); id != "" {
 			if e, lookupErr := c.know.Entry(id); lookupErr == nil {
@@ -247,7 +266,23 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 				return out, err
 			}
 		}
-		_, err = c.reply(ctx, v, c.t(v, "welcome"), c.categoryButtons(v))
+		buttons := c.categoryButtons(v)
+		if c.opts.Subscriptions != nil {
+			buttons = append(buttons, []Button{{Text: c.t(v, "button_subscribe"), Data: callbackData(cbSubscribe, "on")}})
+		}
+		_, err = c.reply(ctx, v, c.t(v, "welcome"), buttons)
+	case "langganan", "subscribe":
+		if c.opts.Subscriptions == nil {
+			_, err = c.reply(ctx, v, c.t(v, "unknown_command"), nil)
+			break
+		}
+		err = c.subscribe(ctx, v)
+	case "berhenti", "unsubscribe", "stop":
+		if c.opts.Subscriptions == nil {
+			_, err = c.reply(ctx, v, c.t(v, "unknown_command"), nil)
+			break
+		}
+		err = c.unsubscribe(ctx, v)
 	case "menu":
 		_, err = c.reply(ctx, v, c.t(v, "menu"), c.categoryButtons(v))
 	case "bahasa", "language":
@@ -278,6 +313,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 			out.Kind, out.EntryID = "followup", e.ID
 			err := c.sendFollowUp(ctx, v, e, res.Aspects)
 			c.save(ctx, v)
+			c.countQuestion(ctx, v, out)
 			return out, err
 		}
 	}
@@ -322,7 +358,18 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		}})
 	}
 	c.save(ctx, v)
+	c.countQuestion(ctx, v, out)
 	return out, err
+}
+
+// countQuestion adds the question to the day's statistics.
+func (c *Conversation) countQuestion(ctx context.Context, v *conv, out Outcome) {
+	if c.opts.Stats == nil {
+		return
+	}
+	if err := c.opts.Stats.CountQuestion(ctx, c.now(), v.userID, out.Kind, out.EntryID); err != nil {
+		c.storeFailed("count_question", err)
+	}
 }
 
 func (c *Conversation) logUnanswered(ctx context.Context, v *conv, text string) {
@@ -446,7 +493,7 @@ func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQ
 	cb := parseCallback(q.Data)
 	var err error
 	switch {
-	case !cb.valid:
+	case !cb.valid, (cb.kind == cbSubscribe || cb.kind == cbTopic) && c.opts.Subscriptions == nil:
 		notice = c.t(v, "stale_button")
 	case cb.kind == cbMenu:
 		if err = answer(); err == nil {
@@ -491,6 +538,19 @@ func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQ
 			v.session.Offered = nil
 			c.save(ctx, v)
 		}
+	case cb.kind == cbSubscribe && c.opts.Subscriptions != nil:
+		if err = answer(); err == nil {
+			if cb.id == "on" {
+				err = c.subscribe(ctx, v)
+			} else {
+				err = c.unsubscribe(ctx, v)
+			}
+		}
+	case cb.kind == cbTopic && c.opts.Subscriptions != nil:
+		notice, err = c.toggleTopic(ctx, v, cb.id)
+	case cb.kind == cbBroadcast:
+		out.Kind = "admin"
+		notice, err = c.handleBroadcastButton(ctx, v, cb.id)
 	case cb.kind == cbFeedback:
 		out.Kind = "feedback"
 		e, lookupErr := c.know.Entry(cb.id)

@@ -114,7 +114,7 @@ func textUpdate(id int, text string) tgbotapi.Update {
 func TestAnswersWhileStoreIsDown(t *testing.T) {
 	var logs bytes.Buffer
 	rec := &recorder{}
-	conv, err := New(DefaultConfig(), index(t), &downStore{}, rec, slog.New(slog.NewTextHandler(&logs, nil)))
+	conv, err := New(DefaultConfig(), index(t), &downStore{}, rec, slog.New(slog.NewTextHandler(&logs, nil)), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestAnswersWhileStoreIsDown(t *testing.T) {
 }
 
 func TestAnswerCardGolden(t *testing.T) {
-	c, err := New(DefaultConfig(), index(t), &downStore{}, &recorder{}, slog.New(slog.DiscardHandler))
+	c, err := New(DefaultConfig(), index(t), &downStore{}, &recorder{}, slog.New(slog.DiscardHandler), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

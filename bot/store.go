@@ -12,7 +12,14 @@ type Session struct {
 	Lang      string    `json:"lang,omitempty"`    // "id" or "en"; empty: not chosen yet
 	TopicID   string    `json:"topic,omitempty"`   // the entry last answered
 	Offered   []string  `json:"offered,omitempty"` // entry ids last offered as "did you mean"
+	Draft     *Draft    `json:"draft,omitempty"`   // an admin's announcement awaiting Kirim / Batal
 	UpdatedAt time.Time `json:"updated"`
+}
+
+// Draft is an announcement an admin has previewed but not yet sent.
+type Draft struct {
+	HTML  string `json:"html"`
+	Topic string `json:"topic,omitempty"`
 }
 
 // Feedback is one citizen's vote on one answer message.

@@ -11,8 +11,9 @@
 // preferring blank lines, then line ends, then spaces, and closes and
 // reopens the tags that are open at a cut so that every part stands on
 // its own. Escape is for text that does not come from Markdown (titles,
-// a citizen's own words echoed back). Valid checks a string against
-// Telegram's rules and is the bot's last guard before sending.
+// a citizen's own words echoed back), and PlainText gives back the text a
+// reader sees where formatting is unavailable. Valid checks a string
+// against Telegram's rules and is the bot's last guard before sending.
 //
 // The Markdown dialect is CommonMark's inline rules for emphasis, code and
 // links; a single line break inside a paragraph is a space, as in any

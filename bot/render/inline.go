@@ -101,13 +101,25 @@ func (p *inlineParser) parse() {
 			p.buf.WriteByte(c)
 			i++
 		default:
-			// Bytes of multi-byte characters are never one of the cases
-			// above, so copying byte by byte keeps them whole.
-			p.buf.WriteByte(c)
-			i++
+			// Copy up to the next byte that may start markup. Bytes of
+			// multi-byte characters never do, so characters stay whole.
+			j := i + 1
+			for j < len(s) && !mayStartMarkup(s[j]) {
+				j++
+			}
+			p.buf.WriteString(s[i:j])
+			i = j
 		}
 	}
 	p.flush()
+}
+
+func mayStartMarkup(c byte) bool {
+	switch c {
+	case '\\', '`', '[', '<', '>', '&', '*', '_', 'h', 'H':
+		return true
+	}
+	return false
 }
 
 func (p *inlineParser) text(s string) { p.buf.WriteString(textEscaper.Replace(s)) }

@@ -34,8 +34,11 @@ func HTML(markdown string) string {
 // order mark and no control characters other than tab and newline (they
 // are invisible, and Telegram rejects some of them).
 func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.TrimPrefix(s, "\uFEFF")
+	if utf8.ValidString(s) && !hasControl(s) {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -48,6 +51,15 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 type blockKind int
@@ -193,17 +205,20 @@ func isSetextUnderline(line string) bool {
 // isThematicBreak reports whether line is "---", "***", "___" or a spaced
 // variant. Telegram has no rule, so it only ends the block.
 func isThematicBreak(line string) bool {
-	t := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' {
-			return -1
+	var c byte
+	n := 0
+	for i := 0; i < len(line); i++ {
+		switch b := line[i]; {
+		case b == ' ' || b == '\t':
+		case n == 0 && (b == '-' || b == '*' || b == '_'):
+			c, n = b, 1
+		case n > 0 && b == c:
+			n++
+		default:
+			return false
 		}
-		return r
-	}, line)
-	if len(t) < 3 {
-		return false
 	}
-	c := t[0]
-	return (c == '-' || c == '*' || c == '_') && strings.Count(t, string(c)) == len(t)
+	return n >= 3
 }
 
 // listItemLine is one line that starts a list item.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHTML(t *testing.T) {
@@ -81,6 +82,23 @@ func TestHTML(t *testing.T) {
 		{"placeholder is literal", "[[LOKAL: **jam** <buka> & tutup]]", "[[LOKAL: **jam** &lt;buka&gt; &amp; tutup]]"},
 		{"backslash escapes", `\*bukan miring\* dan C:\Users`, `*bukan miring* dan C:\Users`},
 		{"snake case stays text", "nama_berkas_final.pdf", "nama_berkas_final.pdf"},
+
+		// CommonMark's emphasis examples (spec 0.31), <em> as <i> and
+		// <strong> as <b>, a tag inside one of its kind dropped.
+		{"spec: nested in italic", "*foo**bar**baz*", "<i>foo<b>bar</b>baz</i>"},
+		{"spec: unmatched inner", "*foo**bar*", "<i>foo**bar</i>"},
+		{"spec: intraword triple", "foo***bar***baz", "foo<i><b>bar</b></i>baz"},
+		{"spec: long runs", "foo******bar*********baz", "foo<b>bar</b>***baz"},
+		{"spec: italic in italic", "*foo *bar**", "<i>foo bar</i>"},
+		{"spec: left over opener", "**foo*", "*<i>foo</i>"},
+		{"spec: left over closer", "*foo**", "<i>foo</i>*"},
+		{"spec: bold then italic", "***foo** bar*", "<i><b>foo</b> bar</i>"},
+		{"spec: italic then bold", "*foo**bar***", "<i>foo<b>bar</b></i>"},
+		{"spec: underscores inside words", "_foo_bar_baz_", "<i>foo_bar_baz</i>"},
+		{"spec: punctuation", "*(*foo*)*", "<i>(foo)</i>"},
+		{"spec: quotes", `**foo "*bar*" foo**`, `<b>foo "<i>bar</i>" foo</b>`},
+		{"spec: code wins", "*a `*`*", "<i>a <code>*</code></i>"},
+		{"spec: autolink wins", "**a<http://foo.bar/?q=**>", `**a<a href="http://foo.bar/?q=**">http://foo.bar/?q=**</a>`},
 
 		// What staff get wrong.
 		{"stray star", "Rp10.000 * 2 = Rp20.000", "Rp10.000 * 2 = Rp20.000"},
@@ -198,6 +216,46 @@ func TestValid(t *testing.T) {
 				} else if !errors.Is(err, ErrInvalid) {
 					t.Errorf("Valid(%q) = %v, does not wrap ErrInvalid", tt.html, err)
 				}
+			}
+		})
+	}
+}
+
+// TestLargeInputsStayLinear guards against the quadratic paths fuzzing
+// found (each minimisation of a large input took minutes): unmatched
+// placeholders, backticks and brackets, deeply nested emphasis, chains of
+// URLs. Linear code renders each in well under a second; the quadratic
+// versions took tens of seconds.
+func TestLargeInputsStayLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large inputs")
+	}
+	const n = 100_000
+	var backticks strings.Builder
+	for i := 1; backticks.Len() < n; i++ {
+		backticks.WriteString(strings.Repeat("`", i%300+1) + " x ")
+	}
+	inputs := map[string]string{
+		"unclosed placeholders": strings.Repeat("[[", n/2),
+		"unmatched backticks":   backticks.String(),
+		"unclosed brackets":     strings.Repeat("[", n),
+		"unclosed destinations": strings.Repeat("[a](<", n/5),
+		"nested italics":        strings.Repeat("*a ", n/6) + strings.Repeat("a* ", n/6),
+		"nested bold":           strings.Repeat("**a ", n/8) + strings.Repeat(" a**", n/8),
+		"URL chain":             strings.Repeat("http://", n/7),
+		"closing parentheses":   "https://a.id/" + strings.Repeat(")", n),
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			out := HTML(in)
+			parts := Split(out, MaxMessage)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v for %d bytes", d, len(in))
+			}
+			assertValid(t, out)
+			for i, p := range parts {
+				assertPart(t, i, p, MaxMessage)
 			}
 		})
 	}

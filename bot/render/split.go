@@ -53,8 +53,9 @@ func Split(html string, limit int) []string {
 			parts = append(parts, sp.emit(i, end))
 			i = end
 		case sp.atoms[i].kind != atomText:
-			// Whitespace longer than a part: drop it and try again
-			// from the text after it.
+			// Whitespace longer than a part, or a tag too long to
+			// open in one: drop the whitespace, keep track of the
+			// tags, and try again from the text after them.
 			for sp.atoms[i].kind != atomText {
 				sp.apply(sp.atoms[i])
 				i++
@@ -98,6 +99,19 @@ func lex(s string) []atom {
 				i = end
 				continue
 			}
+		}
+		if c := s[i]; c < utf8.RuneSelf && c != '&' { // the common case, quickly
+			a := atom{kind: atomText, start: i, end: i + 1, width: 1}
+			if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f' {
+				a.kind = atomSpace
+				a.newline = c == '\n'
+			} else if prev == 0x200D {
+				a.joins = true
+			}
+			atoms = append(atoms, a)
+			prev, regional = rune(c), 0
+			i++
+			continue
 		}
 		var r rune
 		var size int
@@ -209,6 +223,9 @@ func scanEntity(s string, i int) (size int, r rune, ok bool) {
 // in messages: emoji ZWJ sequences, skin tones, variation selectors,
 // keycaps, flags, and combining marks.
 func joinsCluster(prev, r rune, regionalBefore int) bool {
+	if r < 0x300 && prev != 0x200D { // below the first combining mark
+		return false
+	}
 	switch {
 	case r == 0x200D || prev == 0x200D: // zero-width joiner
 		return true

@@ -2,6 +2,7 @@ package render
 
 import (
 	"html"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -234,3 +235,18 @@ func equalParts(got, want []string) bool {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func BenchmarkSplit(b *testing.B) {
+	body, err := os.ReadFile("testdata/paspor-baru.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	html := HTML(strings.Repeat(string(body)+"\n\n", 4)) // about 12,000 characters
+	b.SetBytes(int64(len(html)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(Split(html, MaxMessage)) < 3 {
+			b.Fatal("not split")
+		}
+	}
+}

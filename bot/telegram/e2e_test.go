@@ -60,7 +60,7 @@ func newHarness(t *testing.T, cfg bot.Config) *harness {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.BotUsername = fakebotapi.BotUsername
-	conv, err := bot.New(cfg, ix, store, client, log)
+	conv, err := bot.New(cfg, ix, store, client, log, bot.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	}
 	defer store.Close()
 	term := &terminal{out: stdout}
-	conv, err := bot.New(cfg.Bot, ix, store, term, log)
+	conv, err := bot.New(cfg.Bot, ix, store, term, log, bot.Options{Subscriptions: store, Stats: store})
 	if err != nil {
 		return err
 	}

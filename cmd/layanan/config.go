@@ -29,6 +29,8 @@ type serveConfig struct {
 	WebhookURL     string
 	WebhookSecret  string
 	ListenAddr     string
+	HTTPAddr       string // ops endpoints; empty: off
+	BroadcastRate  int    // announcements per second, shared by every replica
 	Bot            bot.Config
 }
 
@@ -61,6 +63,8 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 		WebhookURL:     strings.TrimSpace(getenv("WEBHOOK_URL")),
 		WebhookSecret:  strings.TrimSpace(getenv("WEBHOOK_SECRET")),
 		ListenAddr:     orDefault(getenv("LISTEN_ADDR"), ":8443"),
+		HTTPAddr:       orDefault(getenv("HTTP_ADDR"), ":8080"),
+		BroadcastRate:  25,
 		Bot:            bot.DefaultConfig(),
 	}
 	switch {
@@ -129,6 +133,17 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 			bad("FLOOD_LIMIT", "%q: harus bilangan bulat ≥ 0 (0 mematikan batas)", raw)
 		} else {
 			cfg.Bot.FloodLimit = n
+		}
+	}
+	if cfg.HTTPAddr == "off" {
+		cfg.HTTPAddr = ""
+	}
+	if raw := strings.TrimSpace(getenv("BROADCAST_RATE")); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 30 {
+			bad("BROADCAST_RATE", "%q: pesan per detik, 1 sampai 30 (batas Telegram sekitar 30)", raw)
+		} else {
+			cfg.BroadcastRate = n
 		}
 	}
 	cfg.Bot.Contact = strings.TrimSpace(getenv("CONTACT_TEXT"))

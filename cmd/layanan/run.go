@@ -26,6 +26,9 @@ const usage = `layanan — asisten layanan publik (Layanan public-service assist
 Pemakaian / usage:
   layanan chat
   layanan serve
+  layanan broadcast --file PENGUMUMAN.md [--topic KATEGORI] [--follow]
+  layanan report unanswered|feedback [--since 7d] [--format table|csv]
+  layanan health
   layanan ask  [--faq DIR] [--top N] [--json] [--explain] [PERTANYAAN...]
   layanan lint [--faq DIR]
   layanan eval [--faq DIR] [--questions FILE] [--baseline]
@@ -33,6 +36,9 @@ Pemakaian / usage:
 Perintah / commands:
   chat   coba bot di terminal (tanpa token Telegram)
   serve  jalankan bot Telegram (pengaturan dari variabel lingkungan)
+  broadcast  antrekan siaran pengumuman untuk bot yang berjalan
+  report     pertanyaan tak terjawab dan penilaian per entri
+  health     periksa /healthz server yang berjalan (untuk HEALTHCHECK)
   ask    jawab pertanyaan (dari argumen, atau satu per baris dari stdin)
   lint   periksa semua konten FAQ
   eval   ukur ketepatan pencarian pada kumpulan pertanyaan
@@ -65,6 +71,10 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		err = runServe(ctx, rest, getenv, stderr)
 	case "chat":
 		err = runChat(ctx, rest, getenv, stdin, stdout, stderr)
+	case "broadcast":
+		err = runBroadcast(ctx, rest, getenv, stdout, stderr)
+	case "health":
+		err = runHealth(ctx, rest, getenv, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -4,18 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	bolterrors "go.etcd.io/bbolt/errors"
+
 	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/store/boltstore"
 	"github.com/layanan-id/layanan/bot/store/redisstore"
 	"github.com/layanan-id/layanan/bot/telegram"
+	"github.com/layanan-id/layanan/internal/metrics"
+	"github.com/layanan-id/layanan/internal/ops"
 	"github.com/layanan-id/layanan/knowledge"
 )
 
@@ -24,67 +33,64 @@ const serveHelp = `layanan serve
 Menjalankan bot Telegram. Semua pengaturan dari variabel lingkungan (lihat
 README): TELEGRAM_TOKEN (wajib), TELEGRAM_API_URL, REDIS_URL, DATA_DIR,
 FAQ_DIR, ADMIN_IDS, LOG_LEVEL, LOG_FORMAT, WEBHOOK_URL, WEBHOOK_SECRET,
-LISTEN_ADDR, SESSION_TTL, FLOOD_LIMIT, CONTACT_TEXT.`
+LISTEN_ADDR, HTTP_ADDR, SESSION_TTL, FLOOD_LIMIT, BROADCAST_RATE,
+CONTACT_TEXT.`
 
-// runServe is `layanan serve`; it returns when ctx ends (SIGINT/SIGTERM).
-func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) error {
-	fs := newFlags("serve", stderr, serveHelp)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg, err := loadServeConfig(getenv, true)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	log := newLogger(cfg, stderr)
+// store is everything the bot keeps: both stores implement all of it.
+type store interface {
+	bot.Store
+	bot.SubscriptionStore
+	bot.StatsStore
+	broadcast.Queue
+}
 
-	ix, err := buildIndex(ctx, cfg.FAQDir, log)
-	if err != nil {
-		return err
-	}
-	defer ix.Close()
-	store, err := openStore(ctx, cfg, "layanan.db", log)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+var (
+	_ store = (*redisstore.Store)(nil)
+	_ store = (*boltstore.Store)(nil)
+)
 
-	client, err := telegram.NewClient(cfg.TelegramToken, cfg.TelegramAPIURL, &http.Client{Timeout: 75 * time.Second}, log)
-	if err != nil {
-		return err
-	}
-	me, err := client.GetMe(ctx)
-	if err != nil {
-		var apiErr *telegram.APIError
-		if errors.As(err, &apiErr) && apiErr.Code == http.StatusUnauthorized {
-			return fmt.Errorf("%w: TELEGRAM_TOKEN: ditolak Telegram (token salah atau dicabut)", errUsage)
+// opened is a store with what depends on its kind.
+type opened struct {
+	store
+	limiter broadcast.Limiter
+	redis   *redisstore.Store // nil for the embedded store
+}
+
+// openStore opens Redis when REDIS_URL is set, else the embedded store
+// file under DATA_DIR.
+func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logger) (*opened, error) {
+	if cfg.RedisURL != "" {
+		s, err := redisstore.Dial(cfg.RedisURL, redisstore.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("%w: REDIS_URL: %v", errUsage, err)
 		}
-		return fmt.Errorf("hubungi Telegram di %s: %w", cfg.TelegramAPIURL, err)
+		if err := s.Ping(ctx); err != nil {
+			// Not fatal: the bot answers without session features until
+			// Redis is back.
+			log.Warn("redis not reachable at start; answering without session features until it is", "err", err)
+		}
+		return &opened{store: s, limiter: s.Limiter("broadcast", cfg.BroadcastRate), redis: s}, nil
 	}
-	cfg.Bot.BotUsername = me.UserName
-	conv, err := bot.New(cfg.Bot, ix, store, client, log)
+	path := filepath.Join(cfg.DataDir, file)
+	s, err := boltstore.Open(path)
 	if err != nil {
-		return err
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (server yang berjalan?); hentikan dulu, atau pakai REDIS_URL: %w", path, err)
+		}
+		return nil, fmt.Errorf("DATA_DIR: buka %s: %w", path, err)
 	}
-	handler := bot.Logged(bot.Recovered(conv, log), log)
-	registerCommands(ctx, client, conv, log)
+	return &opened{store: s, limiter: broadcast.LocalLimiter(float64(cfg.BroadcastRate))}, nil
+}
 
-	if cfg.WebhookURL != "" {
-		return serveWebhook(ctx, cfg, client, handler, log)
-	}
-	log.Info("long polling started", "bot", me.UserName)
-	if err := client.DeleteWebhook(ctx); err != nil {
-		log.Warn("could not remove an old webhook; polling may fail", "err", err)
-	}
-	err = telegram.NewPoller(client, handler, log).Run(ctx)
-	log.Info("stopped")
-	return err
+// contentFS is FAQ_DIR, or the bundled content.
+func contentFS(dir string) (contentSource, error) {
+	return resolveContent(dir, func(string) string { return "" })
 }
 
 // buildIndex loads FAQ_DIR (or the bundled content) and indexes it.
 // Content problems are logged; they do not stop the bot.
 func buildIndex(ctx context.Context, dir string, log *slog.Logger) (*knowledge.Index, error) {
-	src, err := resolveContent(dir, func(string) string { return "" })
+	src, err := contentFS(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -103,27 +109,210 @@ func buildIndex(ctx context.Context, dir string, log *slog.Logger) (*knowledge.I
 	return ix, nil
 }
 
-// openStore opens Redis when REDIS_URL is set, else the embedded store
-// file under DATA_DIR.
-func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logger) (bot.Store, error) {
-	if cfg.RedisURL != "" {
-		s, err := redisstore.Open(ctx, cfg.RedisURL, redisstore.Options{})
-		if err != nil {
-			return nil, fmt.Errorf("%w: REDIS_URL: %v", errUsage, err)
-		}
-		if err := s.Ping(ctx); err != nil {
-			// Not fatal: the bot answers without session features until
-			// Redis is back.
-			log.Warn("redis not reachable at start; answering without session features until it is", "err", err)
-		}
-		return s, nil
+// runServe is `layanan serve`; it returns when ctx ends (SIGINT/SIGTERM).
+func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) error {
+	fs := newFlags("serve", stderr, serveHelp)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	path := filepath.Join(cfg.DataDir, file)
-	s, err := boltstore.Open(path)
+	cfg, err := loadServeConfig(getenv, true)
 	if err != nil {
-		return nil, fmt.Errorf("DATA_DIR: buka %s: %w", path, err)
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	return s, nil
+	log := newLogger(cfg, stderr)
+
+	src, err := contentFS(cfg.FAQDir)
+	if err != nil {
+		return err
+	}
+	ix, err := buildIndex(ctx, cfg.FAQDir, log)
+	if err != nil {
+		return err
+	}
+	live := knowledge.NewLive(ix)
+	st, err := openStore(ctx, cfg, "layanan.db", log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	m.SetEntries(len(ix.Content().Entries))
+
+	client, err := telegram.NewClient(cfg.TelegramToken, cfg.TelegramAPIURL, &http.Client{Timeout: 75 * time.Second}, log)
+	if err != nil {
+		return err
+	}
+	client.Observe(m)
+	me, err := client.GetMe(ctx)
+	if err != nil {
+		var apiErr *telegram.APIError
+		if errors.As(err, &apiErr) && apiErr.Code == http.StatusUnauthorized {
+			return fmt.Errorf("%w: TELEGRAM_TOKEN: ditolak Telegram (token salah atau dicabut)", errUsage)
+		}
+		return fmt.Errorf("hubungi Telegram di %s: %w", cfg.TelegramAPIURL, err)
+	}
+	cfg.Bot.BotUsername = me.UserName
+
+	hostname, _ := os.Hostname()
+	bcast := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate), Consumer: fmt.Sprintf("%s-%d", hostname, os.Getpid())},
+		st, st, client, st.limiter, log, m)
+	rl := &reloader{live: live, src: src, log: log, metrics: m, store: st}
+	conv, err := bot.New(cfg.Bot, live, st, client, log, bot.Options{
+		Admins:        cfg.AdminIDs,
+		Subscriptions: st,
+		Stats:         st,
+		Broadcasts:    bcast,
+		Reload:        rl.reloadEverywhere,
+		Observer:      m,
+	})
+	if err != nil {
+		return err
+	}
+	rl.conv = conv
+	bcast.OnFinished = func(ctx context.Context, j broadcast.Job, c broadcast.Counts) {
+		if j.CreatedBy == 0 {
+			return
+		}
+		s, err := bcast.StatusOf(ctx, j.ID)
+		if err != nil {
+			log.Warn("broadcast report failed", "job_id", j.ID, "err", err)
+			return
+		}
+		if _, err := client.Send(ctx, bot.Reply{ChatID: j.CreatedBy, Text: "📣 Laporan siaran\n" + bot.BroadcastStatusHTML(s)}); err != nil {
+			log.Warn("broadcast report failed", "job_id", j.ID, "err", err)
+		}
+	}
+	handler := bot.Logged(bot.Observed(bot.Recovered(conv, log), m), log)
+	registerCommands(ctx, client, conv, log)
+
+	var wg sync.WaitGroup
+	background := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	runCtx, stopBackground := context.WithCancel(ctx)
+	background(func() { _ = bcast.Run(runCtx) })
+	if cfg.FAQDir != "" {
+		background(func() {
+			if err := knowledge.Watch(runCtx, cfg.FAQDir, time.Second, log, rl.reloadFromWatch); err != nil {
+				log.Error("content watch stopped", "err", err)
+			}
+		})
+	}
+	if st.redis != nil {
+		background(func() { st.redis.SubscribeReload(runCtx, func() { _, _, _ = rl.reloadHere(runCtx) }) })
+	}
+	if cfg.HTTPAddr != "" {
+		srv, err := startOps(cfg.HTTPAddr, reg, live, st, log)
+		if err != nil {
+			stopBackground()
+			wg.Wait()
+			return err
+		}
+		defer srv.Close()
+	}
+
+	if cfg.WebhookURL != "" {
+		err = serveWebhook(ctx, cfg, client, handler, log)
+	} else {
+		log.Info("long polling started", "bot", me.UserName)
+		if err := client.DeleteWebhook(ctx); err != nil {
+			log.Warn("could not remove an old webhook; polling may fail", "err", err)
+		}
+		err = telegram.NewPoller(client, handler, log).Run(ctx)
+	}
+	stopBackground()
+	wg.Wait()
+	log.Info("stopped")
+	return err
+}
+
+// startOps serves /healthz, /readyz and /metrics on addr.
+func startOps(addr string, reg *prometheus.Registry, live *knowledge.Live, st store, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: HTTP_ADDR: %v", errUsage, err)
+	}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: ops.Handler(reg, map[string]ops.Check{
+		"index": func(context.Context) error {
+			if live.Current() == nil || len(live.Content().Entries) == 0 {
+				return errors.New("no content loaded")
+			}
+			return nil
+		},
+		"store": st.Ping,
+	})}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("ops server stopped", "err", err)
+		}
+	}()
+	log.Info("ops endpoints listening", "addr", ln.Addr().String())
+	return srv, nil
+}
+
+// reloader reloads content: here (watcher, pub/sub) or everywhere (/reload).
+type reloader struct {
+	live    *knowledge.Live
+	src     contentSource
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	store   *opened
+	conv    *bot.Conversation
+}
+
+func (r *reloader) reloadHere(ctx context.Context) (int, []knowledge.Problem, error) {
+	c, err := r.live.Reload(ctx, r.src.fsys)
+	r.metrics.Reloaded(err == nil)
+	if err != nil {
+		var rerr *knowledge.ReloadError
+		var problems []knowledge.Problem
+		if errors.As(err, &rerr) {
+			problems = rerr.Problems
+		}
+		r.log.Error("content reload refused; previous content stays live", "problems", len(problems), "err", err)
+		return 0, problems, err
+	}
+	r.metrics.SetEntries(len(c.Entries))
+	r.log.Info("content reloaded", "entries", len(c.Entries), "problems", len(c.Problems))
+	return len(c.Entries), c.Problems, nil
+}
+
+// reloadEverywhere is /reload: this replica reloads and answers the admin;
+// with Redis every other replica is told to reload too.
+func (r *reloader) reloadEverywhere(ctx context.Context) (int, []knowledge.Problem, error) {
+	n, problems, err := r.reloadHere(ctx)
+	if r.store.redis != nil {
+		if perr := r.store.redis.PublishReload(ctx); perr != nil {
+			r.log.Warn("could not tell other replicas to reload", "err", perr)
+		}
+	}
+	return n, problems, err
+}
+
+// reloadFromWatch runs after files changed. A refused reload is reported
+// to the admins, once across replicas for the same problems.
+func (r *reloader) reloadFromWatch() {
+	ctx := context.Background()
+	_, problems, err := r.reloadHere(ctx)
+	if err == nil || r.conv == nil {
+		return
+	}
+	h := fnv.New32a()
+	for _, p := range problems {
+		fmt.Fprintln(h, p.String())
+	}
+	// Update ids are positive; a negative id is a free dedupe token, so
+	// replicas sharing a store notify the admins once per set of problems.
+	if first, merr := r.store.MarkUpdate(ctx, -int(h.Sum32()>>1)-1, 10*time.Minute); merr == nil && !first {
+		return
+	}
+	for i := range problems {
+		problems[i].File = r.src.name + "/" + problems[i].File
+	}
+	r.conv.NotifyAdmins(ctx, bot.ProblemsHTML("⚠️ Perubahan konten ditolak; konten lama tetap dipakai.", problems, err))
 }
 
 // registerCommands publishes the command list in Indonesian (default) and
@@ -170,6 +359,5 @@ func serveWebhook(ctx context.Context, cfg serveConfig, client *telegram.Client,
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("webhook shutdown cut short", "err", err)
 	}
-	log.Info("stopped")
 	return nil
 }

@@ -1,4 +1,6 @@
-// Package boltstore keeps the conversation's state (bot.Store) in one
+// Package boltstore keeps the conversation's state (bot.Store), the
+// subscriptions (bot.SubscriptionStore), daily question counts
+// (bot.StatsStore) and the announcements' queue (broadcast.Queue) in one
 // embedded bbolt file, for a single bot process on a small server that runs
 // no Redis. The file is locked while open: a second process gets an "in
 // use" error after a second instead of waiting.
@@ -10,13 +12,36 @@
 //	votes        chat id + message id → the vote that stands, as JSON
 //	counts       "e" + entry id → helpful and not helpful votes (8 bytes each)
 //	unanswered   time (8 bytes, Unix nanoseconds) + sequence (8 bytes) → question as JSON
-//	meta         "unanswered_count" → number of questions in unanswered
+//	meta         "unanswered_count" → number of questions in unanswered;
+//	             "stats_users_count" → number of users in stats_users
+//
+//	subscriptions         chat id → subscription as JSON
+//	subscription_index    "n" + chat id → nothing, for a chat that follows no topic;
+//	                      "t" + topic + 0 + chat id → nothing, for each topic it follows
+//	subscription_counts   "a" → subscriptions; "n" and "t" + topic + 0 → chats under that index prefix
+//	stats                 one bucket per UTC day, named yyyy-mm-dd, holding
+//	                      "o" + outcome → questions, "e" + entry id → questions,
+//	                      "u" + user id → nothing, "n" → number of the day's users
+//	stats_users           user id → nothing, for every user who ever asked
+//	broadcast_jobs        job id → job, state, counts as JSON
+//	broadcast_job_times   creation time + job id → nothing, for Jobs
+//	broadcast_deliveries  sequence → delivery (job id, chat id, claimed by, claimed at) as JSON
+//	broadcast_unclaimed   sequence → nothing, for each delivery never claimed
+//	broadcast_claimed     claim time + sequence → nothing, for each delivery claimed
+//	                      and not completed, oldest claim first
 //
 // Integers are big-endian, so keys sort by time and a question's key is its
 // place in the log. Expired sessions and update marks are not found, and a
 // sweep removes them every minute; the log of unanswered questions is
 // trimmed on every write. Flood counters are only kept in memory: they
-// live for a window, and only this process counts.
+// live for a window, and only this process counts. Days of statistics
+// past StatsRetention are removed when a question is counted and by the
+// sweep.
+//
+// A delivery moves from broadcast_unclaimed to broadcast_claimed when
+// claimed, within broadcast_claimed when claimed again after minIdle, and
+// out of both when completed, so Claim and Complete cost the same with ten
+// or a hundred thousand deliveries queued.
 package boltstore
 
 import (
@@ -55,8 +80,28 @@ var (
 	bucketUnanswered = []byte("unanswered")
 	bucketMeta       = []byte("meta")
 
+	bucketSubscriptions      = []byte("subscriptions")
+	bucketSubscriptionIndex  = []byte("subscription_index")
+	bucketSubscriptionCounts = []byte("subscription_counts")
+	bucketStats              = []byte("stats")
+	bucketStatsUsers         = []byte("stats_users")
+	bucketJobs               = []byte("broadcast_jobs")
+	bucketJobTimes           = []byte("broadcast_job_times")
+	bucketDeliveries         = []byte("broadcast_deliveries")
+	bucketUnclaimed          = []byte("broadcast_unclaimed")
+	bucketClaimed            = []byte("broadcast_claimed")
+
 	keyUnansweredCount = []byte("unanswered_count")
+	keyStatsUsersCount = []byte("stats_users_count")
 )
+
+// buckets are the top-level buckets, made by Open when missing.
+var buckets = [][]byte{
+	bucketSessions, bucketUpdates, bucketVotes, bucketCounts, bucketUnanswered, bucketMeta,
+	bucketSubscriptions, bucketSubscriptionIndex, bucketSubscriptionCounts,
+	bucketStats, bucketStatsUsers,
+	bucketJobs, bucketJobTimes, bucketDeliveries, bucketUnclaimed, bucketClaimed,
+}
 
 // Options configures a Store.
 type Options struct {
@@ -108,7 +153,7 @@ func OpenWithOptions(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketSessions, bucketUpdates, bucketVotes, bucketCounts, bucketUnanswered, bucketMeta} {
+		for _, name := range buckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("bucket %s: %w", name, err)
 			}
@@ -433,11 +478,15 @@ func (s *Store) sweepEvery() {
 	}
 }
 
-// sweep removes expired sessions, update marks and flood counters.
+// sweep removes expired sessions, update marks and flood counters, and
+// the statistics of days past StatsRetention.
 func (s *Store) sweep() error {
 	now := s.now()
 	s.flood.sweep(now)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
+		if err := pruneStats(tx, now); err != nil {
+			return err
+		}
 		for _, name := range [][]byte{bucketSessions, bucketUpdates} {
 			b := tx.Bucket(name)
 			var stale [][]byte
@@ -476,6 +525,11 @@ func fail(op string, err error) error {
 // itob encodes an integer as 8 big-endian bytes.
 func itob(n int64) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(n))
+}
+
+// btoi decodes the first 8 bytes of b, written by itob.
+func btoi(b []byte) int64 {
+	return int64(binary.BigEndian.Uint64(b))
 }
 
 // expired reports whether a value starting with an expiry time has expired.

@@ -1,6 +1,8 @@
 // Package redisstore keeps the conversation's state (bot.Store) in Redis,
 // so that several replicas of the bot share sessions, duplicate-update
-// marks, flood counts, votes and the log of unanswered questions.
+// marks, flood counts, votes and the log of unanswered questions. The same
+// Store keeps subscriptions (bot.SubscriptionStore), daily question counts
+// (bot.StatsStore) and the announcements' queue (broadcast.Queue).
 //
 // Open takes a URL in one of these forms:
 //
@@ -30,13 +32,37 @@
 //	{fb}:vote:<chat>:<message>       the vote that stands on an answer message
 //	{fb}:helpful, {fb}:not_helpful   hashes of entry id → number of votes
 //	unanswered                       a stream of unanswered questions
+//	{sub}:chats                      a hash of chat id → subscription as JSON
+//	{sub}:all                        a set of every subscribed chat id
+//	{sub}:no_topic                   a set of the chats that follow no topic
+//	{sub}:topic:<topic>              a set of the chats that follow the topic
+//	stats:<yyyy-mm-dd>:outcomes      a hash of outcome → questions that UTC day
+//	stats:<yyyy-mm-dd>:entries       a hash of entry id → questions answered with it
+//	stats:<yyyy-mm-dd>:users         a HyperLogLog of the day's users
+//	stats:users                      a HyperLogLog of every user who ever asked
+//	{bc}:job:<id>                    a broadcast job: its fields, state and counts
+//	{bc}:jobs                        a sorted set of job ids by creation time
+//	{bc}:deliveries                  a stream of deliveries (job id, chat id),
+//	                                 read by the consumer group "workers"
 //
 // A vote and its count are written together by a Lua script; their keys
-// share the hash tag {fb} so that the script runs on Redis Cluster too. A
-// prefix with a hash tag of its own, like "{layanan}:", puts every key in
-// one slot, which works as well; an empty "{}" in the prefix does not.
-// Every other operation touches a single key. Streams need Redis 6.2 or
+// share the hash tag {fb} so that the script runs on Redis Cluster too.
+// Likewise a subscription and its sets share {sub}, and a job, the job
+// list and the deliveries share {bc}. A prefix with a hash tag of its own,
+// like "{layanan}:", puts every key in one slot, which works as well; an
+// empty "{}" in the prefix does not. Every other operation touches a
+// single key, or several in a plain pipeline. Streams need Redis 6.2 or
 // later.
+//
+// A subscription is written by a script that checks it is still the one
+// read before, so that the chat leaves exactly the sets of its old topics.
+// The statistics' day keys expire StatsRetention after their day ends.
+//
+// A delivery is claimed with XREADGROUP (new entries) or, when none is
+// new, XAUTOCLAIM (entries pending longer than minIdle). Completing it is
+// one script: XACK, XDEL and, only when the XACK found it pending, the
+// job's counter; the call that brings the completed count to the total
+// reports finished, so completing twice counts once.
 //
 // The stream's entry ids are the Redis server's clock, the questions' times
 // the bot's: ListUnanswered reads from a minute before since and filters by
@@ -88,6 +114,7 @@ type Store struct {
 	ownsClient bool // Close closes the client only when Open made it
 	closed     atomic.Bool
 	keys       keys
+	groupReady atomic.Bool // the deliveries stream's consumer group exists
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -424,6 +451,22 @@ func (k keys) vote(chatID int64, messageID int) string {
 func (k keys) helpful() string    { return k.prefix + "{fb}:helpful" }
 func (k keys) notHelpful() string { return k.prefix + "{fb}:not_helpful" }
 func (k keys) unanswered() string { return k.prefix + "unanswered" }
+
+func (k keys) subChats() string   { return k.prefix + "{sub}:chats" }
+func (k keys) subAll() string     { return k.prefix + "{sub}:all" }
+func (k keys) subNoTopic() string { return k.prefix + "{sub}:no_topic" }
+func (k keys) subTopic(topic string) string {
+	return k.prefix + "{sub}:topic:" + topic
+}
+
+func (k keys) statsOutcomes(day string) string { return k.prefix + "stats:" + day + ":outcomes" }
+func (k keys) statsEntries(day string) string  { return k.prefix + "stats:" + day + ":entries" }
+func (k keys) statsUsers(day string) string    { return k.prefix + "stats:" + day + ":users" }
+func (k keys) statsAllUsers() string           { return k.prefix + "stats:users" }
+
+func (k keys) bcJob(id string) string { return k.prefix + "{bc}:job:" + id }
+func (k keys) bcJobs() string         { return k.prefix + "{bc}:jobs" }
+func (k keys) bcDeliveries() string   { return k.prefix + "{bc}:deliveries" }
 
 // parseURL turns a URL of one of the package comment's forms into client
 // options. Its errors never contain the URL, which may hold a password.

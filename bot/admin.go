@@ -1,0 +1,329 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/bot/render"
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+// BroadcastStatus is a broadcast's progress as admins see it.
+type BroadcastStatus struct {
+	ID, State, Topic                      string
+	Total, Sent, Failed, Blocked, Skipped int
+	Remaining                             time.Duration // estimated time left
+	CreatedAt                             time.Time
+}
+
+// Broadcaster starts and follows announcements; broadcast.Service is one.
+type Broadcaster interface {
+	Recipients(ctx context.Context, topic string) (int, error)
+	StartBroadcast(ctx context.Context, html, topic string, adminID int64) (BroadcastStatus, error)
+	LatestBroadcast(ctx context.Context) (s BroadcastStatus, found bool, err error)
+	CancelBroadcast(ctx context.Context, id string) error
+}
+
+// ReloadFunc reloads the content on demand (and on every replica); it
+// returns the number of entries now live, or the problems that kept the
+// previous content live.
+type ReloadFunc func(ctx context.Context) (entries int, problems []knowledge.Problem, err error)
+
+// isAdmin is checked on every admin step: the command, and each button.
+func (c *Conversation) isAdmin(userID int64) bool {
+	return slices.Contains(c.opts.Admins, userID)
+}
+
+// handleAdminCommand runs an admin command; handled is false when the
+// command is not an admin command or the user is not an admin, so that
+// non-admins get the same reply as for any unknown command.
+func (c *Conversation) handleAdminCommand(ctx context.Context, v *conv, m *tgbotapi.Message, cmd string) (handled bool, err error) {
+	if !c.isAdmin(v.userID) {
+		return false, nil
+	}
+	switch cmd {
+	case "reload":
+		return true, c.adminReload(ctx, v)
+	case "stats":
+		return true, c.adminStats(ctx, v)
+	case "broadcast":
+		return true, c.adminBroadcast(ctx, v, m)
+	}
+	return false, nil
+}
+
+func (c *Conversation) adminReload(ctx context.Context, v *conv) error {
+	if c.opts.Reload == nil {
+		_, err := c.reply(ctx, v, "Muat ulang tidak tersedia di sini.", nil)
+		return err
+	}
+	n, problems, err := c.opts.Reload(ctx)
+	if err != nil {
+		_, serr := c.reply(ctx, v, ProblemsHTML("Konten baru ditolak; konten lama tetap dipakai.", problems, err), nil)
+		return serr
+	}
+	text := fmt.Sprintf("✅ Konten dimuat ulang: %d entri.", n)
+	if len(problems) > 0 {
+		text = ProblemsHTML(text+" Ada catatan lint:", problems, nil)
+	}
+	_, err = c.reply(ctx, v, text, nil)
+	return err
+}
+
+// ProblemsHTML lists content problems for admins, within one message.
+func ProblemsHTML(title string, problems []knowledge.Problem, err error) string {
+	var b strings.Builder
+	b.WriteString(escape(title))
+	if err != nil && len(problems) == 0 {
+		b.WriteString("\n" + escape(err.Error()))
+	}
+	for i, p := range problems {
+		line := "\n• " + escape(p.String())
+		if b.Len()+len(line) > 3500 {
+			fmt.Fprintf(&b, "\n… dan %d lagi (jalankan layanan lint).", len(problems)-i)
+			break
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// NotifyAdmins sends an HTML message to every admin's private chat.
+func (c *Conversation) NotifyAdmins(ctx context.Context, html string) {
+	for _, id := range c.opts.Admins {
+		if _, err := c.send.Send(ctx, Reply{ChatID: id, Text: html}); err != nil {
+			c.log.Warn("notify admin failed", "chat_id", id, "err", err)
+		}
+	}
+}
+
+func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
+	if c.opts.Stats == nil {
+		_, err := c.reply(ctx, v, "Statistik tidak tersedia.", nil)
+		return err
+	}
+	now := c.now().UTC()
+	days, err := c.opts.Stats.Stats(ctx, now.AddDate(0, 0, -6), now)
+	if err != nil {
+		c.storeFailed("stats", err)
+		_, err := c.reply(ctx, v, c.t(v, "error"), nil)
+		return err
+	}
+	users, err := c.opts.Stats.CountUsers(ctx)
+	if err != nil {
+		c.storeFailed("count_users", err)
+	}
+	var today, week, answered int
+	entries := map[string]int{}
+	for i, d := range days {
+		for outcome, n := range d.Outcomes {
+			week += n
+			if i == len(days)-1 {
+				today += n
+			}
+			if outcome == "answered" || outcome == "followup" {
+				answered += n
+			}
+		}
+		for id, n := range d.Entries {
+			entries[id] += n
+		}
+	}
+	var b strings.Builder
+	b.WriteString("<b>Statistik Layanan</b>\n")
+	fmt.Fprintf(&b, "Pengguna (sejak awal): %d\n", users)
+	fmt.Fprintf(&b, "Pertanyaan hari ini: %d\nPertanyaan 7 hari: %d\n", today, week)
+	if week > 0 {
+		fmt.Fprintf(&b, "Terjawab yakin: %d%%\n", answered*100/week)
+	}
+	if unanswered, err := c.store.ListUnanswered(ctx, now.AddDate(0, 0, -7)); err == nil {
+		fmt.Fprintf(&b, "Tidak terjawab (7 hari): %d — rinciannya: layanan report unanswered\n", len(unanswered))
+	}
+	if c.opts.Subscriptions != nil {
+		if n, err := c.opts.Subscriptions.CountSubscribers(ctx, ""); err == nil {
+			fmt.Fprintf(&b, "Pelanggan pengumuman: %d\n", n)
+		}
+	}
+	type kv struct {
+		id string
+		n  int
+	}
+	var top []kv
+	for id, n := range entries {
+		top = append(top, kv{id, n})
+	}
+	slices.SortFunc(top, func(a, b kv) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	if len(top) > 0 {
+		b.WriteString("\n<b>Entri teratas (7 hari)</b>\n")
+		for _, e := range top[:min(5, len(top))] {
+			fmt.Fprintf(&b, "• %s: %d\n", escape(e.id), e.n)
+		}
+	}
+	if votes, err := c.store.FeedbackCounts(ctx); err == nil && len(votes) > 0 {
+		ids := make([]string, 0, len(votes))
+		for id := range votes {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(a, b string) int {
+			if d := votes[b].NotHelpful - votes[a].NotHelpful; d != 0 {
+				return d
+			}
+			return strings.Compare(a, b)
+		})
+		b.WriteString("\n<b>Penilaian per entri</b> (👍/👎)\n")
+		for _, id := range ids[:min(10, len(ids))] {
+			fmt.Fprintf(&b, "• %s: %d/%d\n", escape(id), votes[id].Helpful, votes[id].NotHelpful)
+		}
+	}
+	_, err = c.reply(ctx, v, strings.TrimSpace(b.String()), nil)
+	return err
+}
+
+const broadcastHelp = `<b>Siaran pengumuman</b>
+• <code>/broadcast teks pengumuman</code> — pratinjau, lalu tombol Kirim / Batal
+• <code>/broadcast #kategori teks</code> — hanya untuk pelanggan topik itu
+• balas pesan Anda sendiri dengan <code>/broadcast</code> — pesan itu jadi pengumumannya
+• <code>/broadcast status</code> — kemajuan siaran terakhir
+• <code>/broadcast cancel</code> — hentikan siaran yang berjalan
+Teks memakai Markdown seperti berkas konten.`
+
+func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *tgbotapi.Message) error {
+	if c.opts.Broadcasts == nil {
+		_, err := c.reply(ctx, v, "Siaran tidak tersedia di sini.", nil)
+		return err
+	}
+	args := strings.TrimSpace(m.CommandArguments())
+	switch strings.ToLower(args) {
+	case "status":
+		s, found, err := c.opts.Broadcasts.LatestBroadcast(ctx)
+		if err != nil {
+			return c.adminFailed(ctx, v, "broadcast_status", err)
+		}
+		if !found {
+			_, err = c.reply(ctx, v, "Belum ada siaran.", nil)
+			return err
+		}
+		_, err = c.reply(ctx, v, BroadcastStatusHTML(s), nil)
+		return err
+	case "cancel", "batal":
+		s, found, err := c.opts.Broadcasts.LatestBroadcast(ctx)
+		if err != nil {
+			return c.adminFailed(ctx, v, "broadcast_cancel", err)
+		}
+		if !found || (s.State != "running" && s.State != "filling") {
+			_, err = c.reply(ctx, v, "Tidak ada siaran yang sedang berjalan.", nil)
+			return err
+		}
+		if err := c.opts.Broadcasts.CancelBroadcast(ctx, s.ID); err != nil {
+			return c.adminFailed(ctx, v, "broadcast_cancel", err)
+		}
+		_, err = c.reply(ctx, v, fmt.Sprintf("⏹ Siaran %s dihentikan. Sisa pesan tidak dikirim.", escape(s.ID)), nil)
+		return err
+	}
+	text := args
+	if text == "" && m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == v.userID {
+		text = strings.TrimSpace(m.ReplyToMessage.Text)
+	}
+	topic := ""
+	if rest, ok := strings.CutPrefix(text, "#"); ok {
+		tag, body, _ := strings.Cut(rest, " ")
+		if _, found := c.know.Content().Category(tag); !found {
+			_, err := c.reply(ctx, v, fmt.Sprintf("Topik %q tidak dikenal. Pakai id kategori, misalnya #%s.", escape(tag), escape(c.firstCategory())), nil)
+			return err
+		}
+		topic, text = tag, strings.TrimSpace(body)
+	}
+	if text == "" {
+		_, err := c.reply(ctx, v, broadcastHelp, nil)
+		return err
+	}
+	html := strings.TrimSpace(render.HTML(text))
+	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
+		_, err := c.reply(ctx, v, "Pengumuman terlalu panjang untuk satu pesan Telegram (4.096 karakter). Persingkat teksnya.", nil)
+		return err
+	}
+	n, err := c.opts.Broadcasts.Recipients(ctx, topic)
+	if err != nil {
+		return c.adminFailed(ctx, v, "broadcast_recipients", err)
+	}
+	v.session.Draft = &Draft{HTML: html, Topic: topic}
+	c.save(ctx, v)
+	if _, err := c.reply(ctx, v, html, nil); err != nil {
+		return err
+	}
+	target := "semua pelanggan"
+	if topic != "" {
+		target = "pelanggan topik " + escape(topic)
+	}
+	_, err = c.reply(ctx, v, fmt.Sprintf("☝️ Pratinjau, persis seperti yang akan diterima warga.\nPenerima: <b>%d</b> (%s). Kirim sekarang?", n, target), [][]Button{{
+		{Text: "✅ Kirim", Data: callbackData(cbBroadcast, "send")},
+		{Text: "✖️ Batal", Data: callbackData(cbBroadcast, "drop")},
+	}})
+	return err
+}
+
+func (c *Conversation) firstCategory() string {
+	if cats := c.know.Content().Categories; len(cats) > 0 {
+		return cats[0].ID
+	}
+	return "umum"
+}
+
+// adminFailed logs an error for operators and tells the admin briefly.
+func (c *Conversation) adminFailed(ctx context.Context, v *conv, op string, err error) error {
+	c.log.Error("admin command failed", "op", op, "err", err)
+	_, serr := c.reply(ctx, v, c.t(v, "error"), nil)
+	return serr
+}
+
+// BroadcastStatusHTML describes a broadcast's progress.
+func BroadcastStatusHTML(s BroadcastStatus) string {
+	state := map[string]string{"filling": "menyiapkan", "running": "berjalan", "done": "selesai", "cancelled": "dihentikan"}[s.State]
+	if state == "" {
+		state = s.State
+	}
+	remaining := max(0, s.Total-s.Sent-s.Failed-s.Blocked-s.Skipped)
+	text := fmt.Sprintf("<b>Siaran %s</b> — %s\nTerkirim: %d\nGagal: %d\nMemblokir bot: %d\nSisa: %d dari %d",
+		escape(s.ID), state, s.Sent, s.Failed, s.Blocked, remaining, s.Total)
+	if s.Skipped > 0 {
+		text += fmt.Sprintf("\nTidak dikirim (dihentikan): %d", s.Skipped)
+	}
+	if s.State == "running" && remaining > 0 {
+		text += fmt.Sprintf("\nPerkiraan selesai dalam: %s", s.Remaining.Round(time.Second))
+	}
+	return text
+}
+
+// handleBroadcastButton is Kirim / Batal under a preview. The admin check
+// runs again here: a forged button from anyone else does nothing.
+func (c *Conversation) handleBroadcastButton(ctx context.Context, v *conv, action string) (notice string, err error) {
+	if !c.isAdmin(v.userID) || c.opts.Broadcasts == nil {
+		return c.t(v, "stale_button"), nil
+	}
+	draft := v.session.Draft
+	if draft == nil {
+		return "Tidak ada pratinjau yang menunggu.", nil
+	}
+	v.session.Draft = nil
+	c.save(ctx, v)
+	if action == "drop" {
+		_, err := c.reply(ctx, v, "Siaran dibatalkan; tidak ada yang dikirim.", nil)
+		return "", err
+	}
+	s, err := c.opts.Broadcasts.StartBroadcast(ctx, draft.HTML, draft.Topic, v.userID)
+	if err != nil {
+		return "", c.adminFailed(ctx, v, "broadcast_start", err)
+	}
+	_, err = c.reply(ctx, v, fmt.Sprintf("📣 Siaran %s dimulai untuk %d penerima. Lihat kemajuan: /broadcast status", escape(s.ID), s.Total), nil)
+	return "", err
+}

@@ -1,0 +1,156 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/layanan-id/layanan/bot"
+)
+
+var _ bot.StatsStore = (*Store)(nil)
+
+const (
+	// StatsRetention is how long a day's counts are kept after the day
+	// ends.
+	StatsRetention = 400 * 24 * time.Hour
+	// MaxStatsDays is the longest range Stats reads.
+	MaxStatsDays = 3660
+
+	day       = 24 * time.Hour
+	dayLayout = "2006-01-02"
+)
+
+// CountQuestion counts one question on the UTC day of at: its outcome
+// (which must not be empty), its entry unless entryID is "", and the user
+// among the day's and all time's users. A day's keys expire StatsRetention
+// after the day ends; a question on a day already past that is only
+// counted among all time's users.
+func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, outcome, entryID string) error {
+	const op = "count question"
+	if s.closed.Load() {
+		return fail(op, bot.ErrStoreClosed)
+	}
+	if outcome == "" {
+		return fail(op, errors.New("empty outcome"))
+	}
+	user := strconv.FormatInt(userID, 10)
+	start := dayOf(at)
+	expireAt := start.Add(day + StatsRetention)
+
+	// Counts need no transaction, and the keys live in different slots of
+	// a cluster: a plain pipeline is one round trip.
+	pipe := s.client.Pipeline()
+	pipe.PFAdd(ctx, s.keys.statsAllUsers(), user)
+	if expireAt.After(time.Now()) {
+		d := start.Format(dayLayout)
+		pipe.HIncrBy(ctx, s.keys.statsOutcomes(d), outcome, 1)
+		pipe.ExpireAt(ctx, s.keys.statsOutcomes(d), expireAt)
+		if entryID != "" {
+			pipe.HIncrBy(ctx, s.keys.statsEntries(d), entryID, 1)
+			pipe.ExpireAt(ctx, s.keys.statsEntries(d), expireAt)
+		}
+		pipe.PFAdd(ctx, s.keys.statsUsers(d), user)
+		pipe.ExpireAt(ctx, s.keys.statsUsers(d), expireAt)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
+
+// Stats returns one DayStats per UTC day from from's to to's, oldest
+// first; none when to's day is before from's. A range longer than
+// MaxStatsDays is an error. Users is a HyperLogLog's estimate.
+func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]bot.DayStats, error) {
+	const op = "stats"
+	if s.closed.Load() {
+		return nil, fail(op, bot.ErrStoreClosed)
+	}
+	first, n, err := statsRange(from, to)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	type dayCmds struct {
+		outcomes, entries *redis.MapStringStringCmd
+		users             *redis.IntCmd
+	}
+	cmds := make([]dayCmds, n)
+	pipe := s.client.Pipeline()
+	for i := range cmds {
+		d := first.Add(time.Duration(i) * day).Format(dayLayout)
+		cmds[i] = dayCmds{
+			outcomes: pipe.HGetAll(ctx, s.keys.statsOutcomes(d)),
+			entries:  pipe.HGetAll(ctx, s.keys.statsEntries(d)),
+			users:    pipe.PFCount(ctx, s.keys.statsUsers(d)),
+		}
+	}
+	if n > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fail(op, err)
+		}
+	}
+	stats := make([]bot.DayStats, n)
+	for i, c := range cmds {
+		ds := bot.DayStats{Day: first.Add(time.Duration(i) * day), Users: int(c.users.Val())}
+		if ds.Outcomes, err = atoiMap(c.outcomes.Val()); err != nil {
+			return nil, fail(op, fmt.Errorf("outcomes of %s: %w", ds.Day.Format(dayLayout), err))
+		}
+		if ds.Entries, err = atoiMap(c.entries.Val()); err != nil {
+			return nil, fail(op, fmt.Errorf("entries of %s: %w", ds.Day.Format(dayLayout), err))
+		}
+		stats[i] = ds
+	}
+	return stats, nil
+}
+
+// CountUsers returns the HyperLogLog's estimate of how many distinct users
+// ever asked.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	const op = "count users"
+	if s.closed.Load() {
+		return 0, fail(op, bot.ErrStoreClosed)
+	}
+	n, err := s.client.PFCount(ctx, s.keys.statsAllUsers()).Result()
+	if err != nil {
+		return 0, fail(op, err)
+	}
+	return int(n), nil
+}
+
+// dayOf returns midnight UTC of t's UTC day.
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// statsRange returns the first day and the number of days from from's to
+// to's, inclusive.
+func statsRange(from, to time.Time) (time.Time, int, error) {
+	first, last := dayOf(from), dayOf(to)
+	if last.Before(first) {
+		return first, 0, nil
+	}
+	n := int(last.Sub(first)/day) + 1
+	if n > MaxStatsDays {
+		return first, 0, fmt.Errorf("range of %d days is longer than %d", n, MaxStatsDays)
+	}
+	return first, n, nil
+}
+
+// atoiMap decodes a hash of counts.
+func atoiMap(h map[string]string) (map[string]int, error) {
+	m := make(map[string]int, len(h))
+	for k, v := range h {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("count of %q: %w", k, err)
+		}
+		m[k] = n
+	}
+	return m, nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/broadcast"
+	"github.com/layanan-id/layanan/bot/render"
+)
+
+const broadcastHelp = `layanan broadcast --file PENGUMUMAN.md [--topic KATEGORI] [--follow]
+
+Mengantrekan siaran pengumuman untuk bot yang sedang berjalan (penyimpanan
+yang sama: REDIS_URL, atau DATA_DIR bila server tidak sedang berjalan),
+mencetak id siarannya, dan dengan --follow menampilkan kemajuannya sampai
+selesai. Teks memakai Markdown seperti berkas konten dan harus muat satu
+pesan Telegram.`
+
+func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	fs := newFlags("broadcast", stderr, broadcastHelp)
+	file := fs.String("file", "", "berkas Markdown pengumuman (wajib)")
+	topic := fs.String("topic", "", "id kategori: hanya pelanggan topik ini (bawaan: semua pelanggan)")
+	follow := fs.Bool("follow", false, "ikuti kemajuan sampai selesai")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return fmt.Errorf("%w: --file wajib diisi", errUsage)
+	}
+	data, err := os.ReadFile(*file)
+	if err != nil {
+		return fmt.Errorf("%w: baca --file: %v", errUsage, err)
+	}
+	html := strings.TrimSpace(render.HTML(string(data)))
+	if html == "" {
+		return fmt.Errorf("%w: %s kosong", errUsage, *file)
+	}
+	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
+		return fmt.Errorf("%w: %s terlalu panjang untuk satu pesan Telegram (4.096 karakter)", errUsage, *file)
+	}
+	cfg, err := loadServeConfig(getenv, false)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	log := newLogger(cfg, stderr)
+	if *topic != "" {
+		ix, err := buildIndex(ctx, cfg.FAQDir, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return err
+		}
+		_, found := ix.Content().Category(*topic)
+		ix.Close()
+		if !found {
+			return fmt.Errorf("%w: --topic %q bukan id kategori", errUsage, *topic)
+		}
+	}
+	st, err := openStore(ctx, cfg, "layanan.db", log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// No workers here: the running bot delivers.
+	svc := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate)}, st, st, nil, st.limiter, log, nil)
+	j, err := svc.Start(ctx, html, *topic, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\n", j.ID)
+	fmt.Fprintf(stderr, "siaran %s diantrekan untuk %d penerima\n", j.ID, j.Total)
+	if !*follow {
+		return nil
+	}
+	return followBroadcast(ctx, svc, j.ID, stderr, time.Second)
+}
+
+// followBroadcast draws a progress bar until the job ends or ctx ends.
+func followBroadcast(ctx context.Context, svc *broadcast.Service, id string, w io.Writer, every time.Duration) error {
+	for {
+		s, err := svc.StatusOf(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\r%s", progressLine(s))
+		if s.State == broadcast.StateDone || s.State == broadcast.StateCancelled {
+			fmt.Fprintln(w)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(w)
+			return nil
+		case <-time.After(every):
+		}
+	}
+}
+
+// progressLine is one line: a bar, counts and the time left.
+func progressLine(s bot.BroadcastStatus) string {
+	const width = 30
+	done := s.Sent + s.Failed + s.Blocked + s.Skipped
+	filled := width
+	if s.Total > 0 {
+		filled = done * width / s.Total
+	}
+	return fmt.Sprintf("[%s%s] %d/%d terkirim %d, gagal %d, memblokir %d, sisa ±%s   ",
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, s.Total, s.Sent, s.Failed, s.Blocked, s.Remaining)
+}
