@@ -33,16 +33,26 @@ type Observer interface {
 	Delivered(r Result)
 }
 
-// LocalLimiter paces one process at perSecond messages a second.
+// RateMargin keeps the pace a little under the configured rate, so that no
+// one-second window ever holds more than the configured number of messages
+// even when network jitter bunches them up on arrival.
+const RateMargin = 0.95
+
+// LocalLimiter paces one process at perSecond messages a second (less the
+// margin).
 func LocalLimiter(perSecond float64) Limiter {
-	return rate.NewLimiter(rate.Limit(perSecond), 1)
+	return rate.NewLimiter(rate.Limit(perSecond*RateMargin), 1)
 }
 
 // Config holds the service's settings.
 type Config struct {
-	Workers      int           // deliveries in flight per process (default 8)
-	Rate         float64       // messages per second, for estimates (the Limiter enforces it)
-	MinIdle      time.Duration // a delivery claimed this long ago and not completed is taken over (default 2 min)
+	Workers int     // deliveries in flight per process (default 8)
+	Rate    float64 // messages per second, for estimates (the Limiter enforces it)
+	// MinIdle is how long a claimed delivery may stay uncompleted before
+	// another worker takes it over, as after a crash (default 15 min). It
+	// must exceed the longest a send can take, 429 waits and retries
+	// included, or a slow delivery would be sent twice.
+	MinIdle      time.Duration
 	PollInterval time.Duration // how often an idle worker looks for work (default 1 s)
 	Consumer     string        // this process's name in the queue (default: random)
 }
@@ -72,7 +82,7 @@ func NewService(cfg Config, q Queue, subs bot.SubscriptionStore, send Sender, li
 		cfg.Workers = 8
 	}
 	if cfg.MinIdle <= 0 {
-		cfg.MinIdle = 2 * time.Minute
+		cfg.MinIdle = 15 * time.Minute
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
@@ -215,8 +225,11 @@ func (s *Service) deliver(ctx, deliverCtx context.Context, d Delivery) {
 	case j.State == StateCancelled:
 		result = Skipped
 	default:
-		if err := s.limit.Wait(ctx); err != nil {
-			return // shutting down before sending: another worker takes it over
+		// A claimed delivery is sent even when shutdown has begun: leaving
+		// it claimed would hold it back until MinIdle passes.
+		if err := s.limit.Wait(deliverCtx); err != nil {
+			s.log.Warn("broadcast: rate limiter failed; delivery left for later", "job_id", d.JobID, "err", err)
+			return
 		}
 		_, err := s.send.Send(deliverCtx, bot.Reply{ChatID: d.ChatID, Text: j.Text})
 		var blocked interface{ Blocked() bool }

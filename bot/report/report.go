@@ -9,12 +9,13 @@
 // split into words with analysis.Tokenize and the filler words listed in
 // fillers.txt (min, tolong, gimana, cara...) are dropped. Questions with
 // the same remaining words form one wording; wordings are then taken from
-// the most frequent down, and each joins the first group whose first
-// wording shares enough words with it (Jaccard similarity of the two word
-// sets at least MinSimilarity), or starts a group of its own. Two words of
-// at least five letters one typo apart (a letter added, dropped, changed,
-// or two neighbours swapped: "perpanjang", "perpanjnag") count as the same
-// word. The result depends only on the questions, not on their order.
+// the most frequent down, and each joins the group whose first wording
+// shares the most words with it, if enough (Jaccard similarity of the two
+// word sets at least MinSimilarity), or starts a group of its own. Two
+// words of at least five letters one typo apart (a letter added, dropped,
+// changed, or two neighbours swapped: "perpanjang", "perpanjnag") count as
+// the same word. The result depends only on the questions, not on their
+// order.
 package report
 
 import (

@@ -37,7 +37,7 @@ Perintah / commands:
   chat   coba bot di terminal (tanpa token Telegram)
   serve  jalankan bot Telegram (pengaturan dari variabel lingkungan)
   broadcast  antrekan siaran pengumuman untuk bot yang berjalan
-  report     pertanyaan tak terjawab dan penilaian per entri
+  report     laporan untuk petugas: pertanyaan tak terjawab (dikelompokkan), suara 👍/👎 per entri
   health     periksa /healthz server yang berjalan (untuk HEALTHCHECK)
   ask    jawab pertanyaan (dari argumen, atau satu per baris dari stdin)
   lint   periksa semua konten FAQ
@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		err = runChat(ctx, rest, getenv, stdin, stdout, stderr)
 	case "broadcast":
 		err = runBroadcast(ctx, rest, getenv, stdout, stderr)
+	case "report":
+		err = runReport(ctx, rest, getenv, stdout, stderr)
 	case "health":
 		err = runHealth(ctx, rest, getenv, stderr)
 	case "help", "-h", "-help", "--help":

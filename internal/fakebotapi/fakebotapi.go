@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,7 @@ type Request struct {
 	Method string
 	Params url.Values
 	At     time.Time
+	Status int // the HTTP status answered; 0 while in progress
 }
 
 // Failure is an error answer to inject.
@@ -55,12 +57,29 @@ type Server struct {
 	nextMsgID int
 	slow      time.Duration
 	changed   chan struct{}
+	blocked   map[int64]string // chat → description of the 403/400 it answers
+	sent      []Sent
+}
+
+// Sent is a message the fake accepted.
+type Sent struct {
+	ChatID int64
+	Text   string
+	At     time.Time
+}
+
+// SentMessages returns the messages accepted so far (refused ones are in
+// Requests only).
+func (s *Server) SentMessages() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sent)
 }
 
 // New starts a fake server that stops when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{wake: make(chan struct{}), failures: map[string][]Failure{}, nextMsgID: 1000, changed: make(chan struct{})}
+	s := &Server{wake: make(chan struct{}), failures: map[string][]Failure{}, nextMsgID: 1000, changed: make(chan struct{}), blocked: map[int64]string{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -82,6 +101,16 @@ func (s *Server) AddUpdates(us ...tgbotapi.Update) {
 func (s *Server) FailNext(method string, f ...Failure) {
 	s.mu.Lock()
 	s.failures[method] = append(s.failures[method], f...)
+	s.mu.Unlock()
+}
+
+// BlockChats makes sendMessage to these chats fail as Telegram does when
+// the user blocked the bot (403).
+func (s *Server) BlockChats(ids ...int64) {
+	s.mu.Lock()
+	for _, id := range ids {
+		s.blocked[id] = "Forbidden: bot was blocked by the user"
+	}
 	s.mu.Unlock()
 }
 
@@ -133,12 +162,24 @@ func (s *Server) WaitFor(t testing.TB, method string, n int, timeout time.Durati
 	}
 }
 
-func (s *Server) record(r Request) {
+func (s *Server) record(r Request) int {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
 	close(s.changed)
 	s.changed = make(chan struct{})
-	s.mu.Unlock()
+	return len(s.requests) - 1
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -159,7 +200,8 @@ func fail(w http.ResponseWriter, f Failure) {
 	writeJSON(w, f.Code, body)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
+	w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
 	// Paths look like /bot<token>/<method>.
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	tokenPart, method, found := strings.Cut(path, "/")
@@ -171,7 +213,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, Failure{Code: 400, Description: "Bad Request: " + err.Error()})
 		return
 	}
-	s.record(Request{Method: method, Params: r.PostForm, At: time.Now()})
+	idx := s.record(Request{Method: method, Params: r.PostForm, At: time.Now()})
+	defer func() {
+		s.mu.Lock()
+		if idx < len(s.requests) {
+			s.requests[idx].Status = w.status
+		}
+		s.mu.Unlock()
+	}()
 	if strings.TrimPrefix(tokenPart, "bot") != Token {
 		fail(w, Failure{Code: 401, Description: "Unauthorized"})
 		return
@@ -244,6 +293,13 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	text := r.PostForm.Get("text")
 	chatID, err := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
+	s.mu.Lock()
+	blocked, isBlocked := s.blocked[chatID]
+	s.mu.Unlock()
+	if isBlocked {
+		fail(w, Failure{Code: 403, Description: blocked})
+		return
+	}
 	switch {
 	case err != nil:
 		fail(w, Failure{Code: 400, Description: "Bad Request: chat_id is empty"})
@@ -284,6 +340,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.nextMsgID++
 	id := s.nextMsgID
+	s.sent = append(s.sent, Sent{ChatID: chatID, Text: text, At: time.Now()})
 	s.mu.Unlock()
 	ok(w, tgbotapi.Message{MessageID: id, Chat: &tgbotapi.Chat{ID: chatID, Type: "private"}, Date: int(time.Now().Unix()), Text: text})
 }

@@ -108,19 +108,17 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]bot.DayStats, 
 		all := tx.Bucket(bucketStats)
 		for i := range stats {
 			ds := bot.DayStats{Day: first.Add(time.Duration(i) * day), Outcomes: map[string]int{}, Entries: map[string]int{}}
+			if b := all.Bucket([]byte(ds.Day.Format(dayLayout))); b != nil {
+				ds.Users = int(count(b, dayUsersKey))
+				c := b.Cursor()
+				for k, v := c.Seek([]byte{entryMark}); k != nil && k[0] == entryMark; k, v = c.Next() {
+					ds.Entries[string(k[1:])] = int(btoi(v))
+				}
+				for k, v := c.Seek([]byte{outcomeMark}); k != nil && k[0] == outcomeMark; k, v = c.Next() {
+					ds.Outcomes[string(k[1:])] = int(btoi(v))
+				}
+			}
 			stats[i] = ds
-			b := all.Bucket([]byte(ds.Day.Format(dayLayout)))
-			if b == nil {
-				continue
-			}
-			stats[i].Users = int(count(b, dayUsersKey))
-			c := b.Cursor()
-			for k, v := c.Seek([]byte{entryMark}); k != nil && k[0] == entryMark; k, v = c.Next() {
-				ds.Entries[string(k[1:])] = int(btoi(v))
-			}
-			for k, v := c.Seek([]byte{outcomeMark}); k != nil && k[0] == outcomeMark; k, v = c.Next() {
-				ds.Outcomes[string(k[1:])] = int(btoi(v))
-			}
 		}
 		return nil
 	})

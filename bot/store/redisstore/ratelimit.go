@@ -22,7 +22,9 @@ func (s *Store) Limiter(name string, perSecond int) *Limiter {
 	return &Limiter{
 		limiter: redis_rate.NewLimiter(s.client),
 		key:     s.keys.prefix + "rate:" + name,
-		limit:   redis_rate.Limit{Rate: perSecond, Burst: 1, Period: time.Second},
+		// perSecond per 1.05 s: a margin so that network jitter never puts
+		// more than perSecond messages in any one-second window.
+		limit: redis_rate.Limit{Rate: perSecond, Burst: 1, Period: 1050 * time.Millisecond},
 	}
 }
 

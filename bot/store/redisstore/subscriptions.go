@@ -20,7 +20,7 @@ const (
 	subscriberBatch = 1000
 	// subscribeAttempts bounds the retries of a subscription write that
 	// lost a race with another write to the same chat.
-	subscribeAttempts = 10
+	subscribeAttempts = 50
 )
 
 // replaceSubscription replaces (or removes) a chat's subscription and moves
