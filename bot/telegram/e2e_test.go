@@ -36,13 +36,20 @@ var bundledIndex = sync.OnceValues(func() (*knowledge.Index, error) {
 type harness struct {
 	api    *fakebotapi.Server
 	client *telegram.Client
-	store  bot.Store
+	store  *boltstore.Store
 	conv   *bot.Conversation
 	stop   func()
 	nextID int
 }
 
 func newHarness(t *testing.T, cfg bot.Config) *harness {
+	t.Helper()
+	return newHarnessWith(t, cfg, func(*boltstore.Store) bot.Options { return bot.Options{} })
+}
+
+// newHarnessWith lets a test choose the conversation's options, given the
+// store.
+func newHarnessWith(t *testing.T, cfg bot.Config, options func(*boltstore.Store) bot.Options) *harness {
 	t.Helper()
 	ix, err := bundledIndex()
 	if err != nil {
@@ -60,7 +67,7 @@ func newHarness(t *testing.T, cfg bot.Config) *harness {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.BotUsername = fakebotapi.BotUsername
-	conv, err := bot.New(cfg, ix, store, client, log, bot.Options{})
+	conv, err := bot.New(cfg, ix, store, client, log, options(store))
 	if err != nil {
 		t.Fatal(err)
 	}

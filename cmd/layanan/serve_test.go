@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -88,6 +91,9 @@ func (s *syncBuffer) String() string {
 // startServe runs `layanan serve` until the test ends.
 func startServe(t *testing.T, env map[string]string) (stop func() int, logs *syncBuffer) {
 	t.Helper()
+	if _, ok := env["HTTP_ADDR"]; !ok {
+		env["HTTP_ADDR"] = freeAddr(t)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &syncBuffer{}
 	done := make(chan int, 1)
@@ -224,5 +230,81 @@ func TestChat(t *testing.T) {
 	}
 	if strings.Contains(out, "<b>") {
 		t.Error("chat prints HTML tags")
+	}
+}
+
+func TestServeReloadsContentAndRefusesBrokenFiles(t *testing.T) {
+	api := fakebotapi.New(t)
+	dir := t.TempDir()
+	for _, name := range []string{"categories.yaml", "skck.md", "paspor.md"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "faq", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opsAddr := freeAddr(t)
+	_, logs := startServe(t, map[string]string{
+		"TELEGRAM_TOKEN":   fakebotapi.Token,
+		"TELEGRAM_API_URL": api.APIURL(),
+		"DATA_DIR":         t.TempDir(),
+		"FAQ_DIR":          dir,
+		"ADMIN_IDS":        "777",
+		"HTTP_ADDR":        opsAddr,
+	})
+	api.WaitFor(t, "getUpdates", 1, 10*time.Second)
+
+	// The ops endpoints answer.
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "index ok", "/metrics": "layanan_content_entries 2"} {
+		resp, err := http.Get("http://" + opsAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d %q, want %q", path, resp.StatusCode, body, want)
+		}
+	}
+
+	// A new file is picked up without a restart.
+	data, _ := os.ReadFile(filepath.Join("..", "..", "faq", "npwp.md"))
+	if err := os.WriteFile(filepath.Join(dir, "npwp.md"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "content reloaded") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	api.AddUpdates(privateMessage(1, "cara daftar npwp"))
+	got := api.WaitFor(t, "sendMessage", 1, 10*time.Second)
+	if !strings.Contains(got[0].Params.Get("text"), "NPWP") {
+		t.Errorf("after adding npwp.md: %q", got[0].Params.Get("text"))
+	}
+
+	// A broken file: the admins are told, the content stays.
+	if err := os.WriteFile(filepath.Join(dir, "rusak.md"), []byte("---\nid: rusak\ntitle: [\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	var notice string
+	for notice == "" && time.Now().Before(deadline) {
+		for _, r := range api.Requests("sendMessage") {
+			if r.Params.Get("chat_id") == "777" {
+				notice = r.Params.Get("text")
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(notice, "ditolak") || !strings.Contains(notice, "rusak.md:3") {
+		t.Errorf("admin notice = %q", notice)
+	}
+	before := len(api.Requests("sendMessage"))
+	api.AddUpdates(privateMessage(2, "syarat skck"))
+	got = api.WaitFor(t, "sendMessage", before+1, 10*time.Second)
+	if !strings.Contains(got[before].Params.Get("text"), "SKCK") {
+		t.Errorf("after a broken file: %q", got[before].Params.Get("text"))
 	}
 }
