@@ -129,13 +129,17 @@ func (s *Service) Start(ctx context.Context, text, topic string, adminID int64) 
 	if err := s.queue.StartJob(ctx, j.ID, total); err != nil {
 		return j, fmt.Errorf("broadcast: start job %s: %w", j.ID, err)
 	}
-	j.Total = total
-	j.State = StateRunning
-	if total == 0 {
-		j.State = StateDone
-	}
 	s.log.Info("broadcast started", "job_id", j.ID, "recipients", total, "topic", topic)
-	return j, nil
+	// Workers may have completed every delivery while the job was still
+	// filling (a small job); then no Complete reports it finished.
+	started, counts, err := s.queue.Job(ctx, j.ID)
+	if err != nil {
+		return j, fmt.Errorf("broadcast: read job %s: %w", j.ID, err)
+	}
+	if started.State == StateDone && s.OnFinished != nil {
+		s.OnFinished(ctx, started, counts)
+	}
+	return started, nil
 }
 
 // Progress returns a job and its counts.

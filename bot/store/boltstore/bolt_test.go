@@ -12,6 +12,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/store/storetest"
 )
 
@@ -23,6 +24,34 @@ func TestContract(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// openStore opens a store in a fresh file, closed when the test ends
+// (unless the test closed it).
+func openStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "layanan.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil && !errors.Is(err, bot.ErrStoreClosed) {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestSubscriptionsContract(t *testing.T) {
+	storetest.RunSubscriptions(t, func(t *testing.T) bot.SubscriptionStore { return openStore(t) })
+}
+
+func TestStatsContract(t *testing.T) {
+	storetest.RunStats(t, func(t *testing.T) bot.StatsStore { return openStore(t) })
+}
+
+func TestQueueContract(t *testing.T) {
+	storetest.RunQueue(t, func(t *testing.T) broadcast.Queue { return openStore(t) })
 }
 
 // clock is a settable Options.Now.
@@ -320,5 +349,171 @@ func TestCloseStopsSweep(t *testing.T) {
 	}
 	if err := s.sweep(); !errors.Is(err, bot.ErrStoreClosed) {
 		t.Errorf("sweep after Close: %v, want ErrStoreClosed", err)
+	}
+}
+
+func TestQueueResumesAfterReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "layanan.db")
+	ctx := t.Context()
+	const total = 10
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	var chats []int64
+	for i := range int64(total) {
+		chats = append(chats, 100+i)
+	}
+	steps := []error{
+		s.CreateJob(ctx, broadcast.Job{ID: "j", Text: "pengumuman"}),
+		s.Enqueue(ctx, "j", chats),
+		s.StartJob(ctx, "j", total),
+	}
+	if err := errors.Join(steps...); err != nil {
+		t.Fatalf("filling the job: %v", err)
+	}
+	// A worker claims three deliveries, completes one and crashes.
+	var inFlight []broadcast.Delivery
+	for range 3 {
+		d, found, err := s.Claim(ctx, "crashed", time.Hour)
+		if err != nil || !found {
+			t.Fatalf("Claim = %v, %v", found, err)
+		}
+		inFlight = append(inFlight, d)
+	}
+	if _, err := s.Complete(ctx, inFlight[0], broadcast.Sent); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatalf("Open again: %v", err)
+	}
+	defer s.Close()
+	if j, c, err := s.Job(ctx, "j"); err != nil || j.State != broadcast.StateRunning || c != (broadcast.Counts{Sent: 1}) {
+		t.Fatalf("Job after reopen = %+v, %+v, %v; want running with one sent", j, c, err)
+	}
+	// The seven never claimed come first, then the two left in flight
+	// once idle for minIdle.
+	const minIdle = 200 * time.Millisecond
+	seen := map[int64]int{inFlight[0].ChatID: 1}
+	finished := 0
+	deadline := time.Now().Add(10 * time.Second)
+	for claimed := 0; claimed < total-1; {
+		d, found, err := s.Claim(ctx, "restarted", minIdle)
+		if err != nil {
+			t.Fatalf("Claim after reopen: %v", err)
+		}
+		if !found {
+			if claimed < total-3 {
+				t.Fatalf("after %d claims, nothing to claim; want the %d never claimed first", claimed, total-3)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the deliveries left in flight were not claimed again")
+			}
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		claimed++
+		seen[d.ChatID]++
+		done, err := s.Complete(ctx, d, broadcast.Sent)
+		if err != nil {
+			t.Fatalf("Complete after reopen: %v", err)
+		}
+		if done {
+			finished++
+		}
+	}
+	for _, chat := range chats {
+		if seen[chat] != 1 {
+			t.Errorf("chat %d delivered %d times, want once", chat, seen[chat])
+		}
+	}
+	if finished != 1 {
+		t.Errorf("finished reported %d times, want once", finished)
+	}
+	if j, c, err := s.Job(ctx, "j"); err != nil || j.State != broadcast.StateDone || c != (broadcast.Counts{Sent: total}) {
+		t.Errorf("Job at the end = %+v, %+v, %v; want done with %d sent", j, c, err, total)
+	}
+	for _, b := range [][]byte{bucketDeliveries, bucketUnclaimed, bucketClaimed} {
+		if n := keyCount(t, s, b); n != 0 {
+			t.Errorf("bucket %s keeps %d keys after every delivery completed", b, n)
+		}
+	}
+}
+
+func TestClaimIdleByClock(t *testing.T) {
+	s, c := openWithClock(t)
+	ctx := t.Context()
+	const minIdle = time.Minute
+	if err := errors.Join(
+		s.CreateJob(ctx, broadcast.Job{ID: "j"}),
+		s.Enqueue(ctx, "j", []int64{1}),
+		s.StartJob(ctx, "j", 1),
+	); err != nil {
+		t.Fatalf("filling the job: %v", err)
+	}
+	claim := func(consumer string) bool {
+		t.Helper()
+		_, found, err := s.Claim(ctx, consumer, minIdle)
+		if err != nil {
+			t.Fatalf("Claim: %v", err)
+		}
+		return found
+	}
+	if !claim("a") {
+		t.Fatal("first Claim found nothing")
+	}
+	c.Advance(minIdle - time.Nanosecond)
+	if claim("b") {
+		t.Error("claimed again just before minIdle")
+	}
+	c.Advance(time.Nanosecond)
+	if !claim("b") {
+		t.Error("not claimed again at minIdle")
+	}
+	if claim("a") {
+		t.Error("claimed a third time right after the second")
+	}
+}
+
+func TestStatsPruneByClock(t *testing.T) {
+	s, c := openWithClock(t)
+	ctx := t.Context()
+	first := c.Now()
+	if err := s.CountQuestion(ctx, first, 1, "answered", "ktp/hilang"); err != nil {
+		t.Fatalf("CountQuestion: %v", err)
+	}
+	dayBucket := func(at time.Time) bool {
+		t.Helper()
+		var found bool
+		s.db.View(func(tx *bbolt.Tx) error {
+			found = tx.Bucket(bucketStats).Bucket([]byte(dayOf(at).Format(dayLayout))) != nil
+			return nil
+		})
+		return found
+	}
+	// Kept until 400 days after the day ends.
+	end := dayOf(first).Add(day)
+	c.Advance(end.Add(StatsRetention).Sub(first) - time.Nanosecond)
+	if err := s.sweep(); err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+	if !dayBucket(first) {
+		t.Fatal("the day was removed before its 400 days")
+	}
+	c.Advance(time.Nanosecond)
+	if err := s.sweep(); err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+	if dayBucket(first) {
+		t.Error("the day is kept after its 400 days")
+	}
+	if n, err := s.CountUsers(ctx); err != nil || n != 1 {
+		t.Errorf("CountUsers = %d, %v; want 1: all time's users are kept", n, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/store/storetest"
 	"github.com/layanan-id/layanan/internal/redistest"
 )
@@ -28,6 +29,35 @@ func TestContract(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// openStore opens a store under a prefix of its own, closed when the test
+// ends (unless the test closed it).
+func openStore(t *testing.T) *Store {
+	t.Helper()
+	srv := redistest.Start(t)
+	s, err := Open(t.Context(), srv.URL, Options{Prefix: srv.Prefix})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil && !errors.Is(err, bot.ErrStoreClosed) {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestSubscriptionsContract(t *testing.T) {
+	storetest.RunSubscriptions(t, func(t *testing.T) bot.SubscriptionStore { return openStore(t) })
+}
+
+func TestStatsContract(t *testing.T) {
+	storetest.RunStats(t, func(t *testing.T) bot.StatsStore { return openStore(t) })
+}
+
+func TestQueueContract(t *testing.T) {
+	storetest.RunQueue(t, func(t *testing.T) broadcast.Queue { return openStore(t) })
 }
 
 func TestNewLeavesClientOpen(t *testing.T) {
@@ -57,8 +87,9 @@ func TestNewLeavesClientOpen(t *testing.T) {
 	}
 }
 
-// The keys a feedback script touches must hash to one Redis Cluster slot.
-func TestFeedbackKeysShareHashTag(t *testing.T) {
+// The keys of each multi-key script or transaction must hash to one Redis
+// Cluster slot.
+func TestScriptKeysShareHashTag(t *testing.T) {
 	// hashTag is Redis Cluster's rule: the text between the first "{" and
 	// the first "}" after it, when not empty; else the whole key.
 	hashTag := func(key string) string {
@@ -69,13 +100,31 @@ func TestFeedbackKeysShareHashTag(t *testing.T) {
 		}
 		return key
 	}
-	for _, prefix := range []string{"layanan:", "", "a}b:", "{tenant1}:"} {
-		k := keys{prefix: prefix}
-		tags := []string{hashTag(k.vote(-100123, 55)), hashTag(k.vote(7, 1)), hashTag(k.helpful()), hashTag(k.notHelpful())}
-		for _, tag := range tags[1:] {
-			if tag != tags[0] {
-				t.Errorf("prefix %q: feedback keys have hash tags %q, want one", prefix, tags)
-				break
+	groups := []struct {
+		name string
+		keys func(k keys) []string
+	}{
+		{"feedback", func(k keys) []string {
+			return []string{k.vote(-100123, 55), k.vote(7, 1), k.helpful(), k.notHelpful()}
+		}},
+		{"subscription", func(k keys) []string {
+			return []string{k.subChats(), k.subAll(), k.subNoTopic(), k.subTopic("ktp"), k.subTopic("{x}"), k.subTopic("")}
+		}},
+		{"broadcast", func(k keys) []string {
+			return []string{k.bcJob("20261122-a"), k.bcJob("{x}"), k.bcJobs(), k.bcDeliveries()}
+		}},
+	}
+	for _, prefix := range []string{"layanan:", "", "a}b:", "{tenant1}:", "x{y:"} {
+		for _, g := range groups {
+			var tags []string
+			for _, key := range g.keys(keys{prefix: prefix}) {
+				tags = append(tags, hashTag(key))
+			}
+			for _, tag := range tags[1:] {
+				if tag != tags[0] {
+					t.Errorf("prefix %q: %s keys have hash tags %q, want one", prefix, g.name, tags)
+					break
+				}
 			}
 		}
 	}

@@ -1,4 +1,6 @@
-// Package storetest is the contract every bot.Store implementation passes.
+// Package storetest is the contract every bot.Store implementation passes,
+// and those of bot.SubscriptionStore, bot.StatsStore and broadcast.Queue
+// (RunSubscriptions, RunStats and RunQueue, each in a file of its own).
 // Run drives an implementation through the bot.Store interface alone, so
 // the Redis store and the embedded bbolt store behave the same for the
 // conversation. An implementation's test passes a function that opens a
