@@ -42,17 +42,17 @@ func (c *Conversation) isAdmin(userID int64) bool {
 // handleAdminCommand runs an admin command; handled is false when the
 // command is not an admin command or the user is not an admin, so that
 // non-admins get the same reply as for any unknown command.
-func (c *Conversation) handleAdminCommand(ctx context.Context, v *conv, m *tgbotapi.Message, cmd string) (handled bool, err error) {
+func (c *Conversation) handleAdminCommand(ctx context.Context, v *conv, m *tgbotapi.Message, cmd command) (handled bool, err error) {
 	if !c.isAdmin(v.userID) {
 		return false, nil
 	}
-	switch cmd {
+	switch cmd.name {
 	case "reload":
 		return true, c.adminReload(ctx, v)
 	case "stats":
 		return true, c.adminStats(ctx, v)
 	case "broadcast":
-		return true, c.adminBroadcast(ctx, v, m)
+		return true, c.adminBroadcast(ctx, v, m, cmd.args)
 	}
 	return false, nil
 }
@@ -197,12 +197,11 @@ const broadcastHelp = `<b>Siaran pengumuman</b>
 • <code>/broadcast cancel</code> — hentikan siaran yang berjalan
 Teks memakai Markdown seperti berkas konten.`
 
-func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *tgbotapi.Message) error {
+func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *tgbotapi.Message, args string) error {
 	if c.opts.Broadcasts == nil {
 		_, err := c.reply(ctx, v, "Siaran tidak tersedia di sini.", nil)
 		return err
 	}
-	args := strings.TrimSpace(m.CommandArguments())
 	switch strings.ToLower(args) {
 	case "status":
 		s, found, err := c.opts.Broadcasts.LatestBroadcast(ctx)

@@ -21,6 +21,7 @@ const (
 	cbSubscribe = "s" // s:<on|off>            subscribe to announcements, or stop
 	cbTopic     = "t" // t:<category id|*>     follow a topic, or all (*)
 	cbBroadcast = "b" // b:<send|drop>         an admin's answer to a preview
+	cbForget    = "h" // h:<yes|no>            confirm /hapusdata
 )
 
 type callback struct {
@@ -67,6 +68,8 @@ func parseCallback(data string) callback {
 	case c.kind == cbTopic && len(parts) == 2 && (parts[1] == "*" || isSlug(parts[1])):
 		c.id, c.valid = parts[1], true
 	case c.kind == cbBroadcast && len(parts) == 2 && (parts[1] == "send" || parts[1] == "drop"):
+		c.id, c.valid = parts[1], true
+	case c.kind == cbForget && len(parts) == 2 && (parts[1] == "yes" || parts[1] == "no"):
 		c.id, c.valid = parts[1], true
 	}
 	return c

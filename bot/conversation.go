@@ -188,7 +188,7 @@ func (c *Conversation) handleMessage(ctx context.Context, m *tgbotapi.Message) (
 	}
 	out := Outcome{ChatID: m.Chat.ID}
 	text := m.Text
-	isCommand := m.IsCommand()
+	cmd, isCommand := parseCommand(m)
 	if m.Chat.IsGroup() || m.Chat.IsSuperGroup() || m.Chat.IsChannel() {
 		var addressed bool
 		text, addressed = c.addressedInGroup(m)
@@ -215,7 +215,7 @@ func (c *Conversation) handleMessage(ctx context.Context, m *tgbotapi.Message) (
 		return out, err
 	}
 	if isCommand {
-		return c.handleCommand(ctx, v, m, out)
+		return c.handleCommand(ctx, v, m, cmd, out)
 	}
 	if kind := c.smalltalk.kind(text); kind != "" {
 		out.Kind = "smalltalk"
@@ -230,10 +230,9 @@ func (c *Conversation) handleMessage(ctx context.Context, m *tgbotapi.Message) (
 // any bot) or a message that mentions it.
 func (c *Conversation) addressedInGroup(m *tgbotapi.Message) (string, bool) {
 	name := strings.ToLower(c.cfg.BotUsername)
-	if m.IsCommand() {
-		cmd := m.CommandWithAt()
-		if at := strings.IndexByte(cmd, '@'); at >= 0 {
-			return m.Text, name != "" && strings.EqualFold(cmd[at+1:], name)
+	if cmd, ok := parseCommand(m); ok {
+		if cmd.bot != "" {
+			return m.Text, name != "" && strings.EqualFold(cmd.bot, name)
 		}
 		return m.Text, true
 	}
@@ -249,16 +248,15 @@ func (c *Conversation) addressedInGroup(m *tgbotapi.Message) (string, bool) {
 	return strings.TrimSpace(m.Text[:i] + m.Text[i+len(mention):]), true
 }
 
-func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.Message, out Outcome) (Outcome, error) {
+func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.Message, cmd command, out Outcome) (Outcome, error) {
 	out.Kind = "command"
 	var err error
-	cmd := strings.ToLower(m.Command())
 	if handled, err := c.handleAdminCommand(ctx, v, m, cmd); handled {
 		return out, err
 	}
-	switch cmd {
+	switch cmd.name {
 	case "start":
-		if id := strings.TrimSpace(m.CommandArguments()); id != "" {
+		if id := cmd.args; id != "" {
 			if e, lookupErr := c.know.Entry(id); lookupErr == nil {
 				out.Kind, out.EntryID = "answered", e.ID
 				err = c.sendAnswer(ctx, v, e, nil, false)
@@ -283,6 +281,11 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 			break
 		}
 		err = c.unsubscribe(ctx, v)
+	case "hapusdata", "deletedata":
+		_, err = c.reply(ctx, v, c.t(v, "forget_confirm"), [][]Button{{
+			{Text: c.t(v, "button_forget_yes"), Data: callbackData(cbForget, "yes")},
+			{Text: c.t(v, "button_forget_no"), Data: callbackData(cbForget, "no")},
+		}})
 	case "menu":
 		_, err = c.reply(ctx, v, c.t(v, "menu"), c.categoryButtons(v))
 	case "bahasa", "language":
@@ -373,7 +376,7 @@ func (c *Conversation) countQuestion(ctx context.Context, v *conv, out Outcome) 
 }
 
 func (c *Conversation) logUnanswered(ctx context.Context, v *conv, text string) {
-	q := Unanswered{Text: MaskPersonalData(truncateRunes(text, 500)), Lang: v.lang, At: c.now()}
+	q := Unanswered{Text: MaskPersonalData(truncateRunes(text, 500)), Lang: v.lang, At: c.now(), UserID: v.userID}
 	if err := c.store.LogUnanswered(ctx, q, c.cfg.UnansweredRetention, c.cfg.UnansweredMax); err != nil {
 		c.storeFailed("log_unanswered", err)
 	}
@@ -548,6 +551,24 @@ func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQ
 		}
 	case cb.kind == cbTopic && c.opts.Subscriptions != nil:
 		notice, err = c.toggleTopic(ctx, v, cb.id)
+	case cb.kind == cbForget:
+		out.Kind = "forget"
+		if err = answer(); err != nil {
+			break
+		}
+		if cb.id == "no" {
+			_, err = c.reply(ctx, v, c.t(v, "forget_cancelled"), nil)
+			break
+		}
+		// Only the user's own data: the id comes from Telegram's sender,
+		// not from the button, so a forged button cannot erase anyone else.
+		if ferr := c.store.ForgetUser(ctx, v.userID); ferr != nil {
+			c.storeFailed("forget_user", ferr)
+			_, err = c.reply(ctx, v, c.t(v, "error"), nil)
+			break
+		}
+		c.log.Info("user data deleted on request", "chat_id", v.chatID)
+		_, err = c.reply(ctx, v, c.t(v, "forget_done"), nil)
 	case cb.kind == cbBroadcast:
 		out.Kind = "admin"
 		notice, err = c.handleBroadcastButton(ctx, v, cb.id)

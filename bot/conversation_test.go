@@ -102,8 +102,9 @@ func (s *downStore) LogUnanswered(context.Context, Unanswered, time.Duration, in
 func (s *downStore) ListUnanswered(context.Context, time.Time) ([]Unanswered, error) {
 	return nil, errDown
 }
-func (s *downStore) Ping(context.Context) error { return errDown }
-func (s *downStore) Close() error               { return nil }
+func (s *downStore) Ping(context.Context) error              { return errDown }
+func (s *downStore) ForgetUser(context.Context, int64) error { return errDown }
+func (s *downStore) Close() error                            { return nil }
 
 func textUpdate(id int, text string) tgbotapi.Update {
 	return tgbotapi.Update{UpdateID: id, Message: &tgbotapi.Message{
@@ -303,6 +304,32 @@ func TestTextsComplete(t *testing.T) {
 			if err := render.Valid(filled); err != nil {
 				t.Errorf("%s: %s is not valid Telegram HTML: %v", lang, key, err)
 			}
+		}
+	}
+}
+
+func TestParseCommand(t *testing.T) {
+	tests := []struct {
+		text      string
+		ok        bool
+		name, bot string
+		args      string
+		entityLen int
+	}{
+		{"/start", true, "start", "", "", 6},
+		{"/start ktp-el-baru", true, "start", "", "ktp-el-baru", 6},
+		{"/Menu@Layanan_Bot", true, "menu", "Layanan_Bot", "", 99}, // entity length out of range: no panic
+		{"/broadcast #umum teks\ndua baris", true, "broadcast", "", "#umum teks\ndua baris", 10},
+		{"/broadcast\nteks", true, "broadcast", "", "teks", 10},
+		{"/", false, "", "", "", 1},
+		{"/@bot", false, "", "", "", 5},
+		{"bukan perintah", false, "", "", "", 0},
+	}
+	for _, tt := range tests {
+		m := &tgbotapi.Message{Text: tt.text, Entities: []tgbotapi.MessageEntity{{Type: "bot_command", Length: tt.entityLen}}}
+		c, ok := parseCommand(m)
+		if ok != tt.ok || c.name != tt.name || c.bot != tt.bot || c.args != tt.args {
+			t.Errorf("parseCommand(%q) = %+v, %v", tt.text, c, ok)
 		}
 	}
 }

@@ -34,9 +34,10 @@ type Feedback struct {
 
 // Unanswered is a question that got no confident answer, kept for staff.
 type Unanswered struct {
-	Text string    `json:"text"`
-	Lang string    `json:"lang"`
-	At   time.Time `json:"at"`
+	Text   string    `json:"text"`
+	Lang   string    `json:"lang"`
+	At     time.Time `json:"at"`
+	UserID int64     `json:"user,omitempty"` // kept only so /hapusdata can delete it
 }
 
 // Votes counts the feedback on one entry.
@@ -84,6 +85,14 @@ type Store interface {
 	LogUnanswered(ctx context.Context, q Unanswered, retention time.Duration, maxEntries int) error
 	// ListUnanswered returns the logged questions at or after since, oldest first.
 	ListUnanswered(ctx context.Context, since time.Time) ([]Unanswered, error)
+
+	// ForgetUser deletes what the store keeps about a user: the session,
+	// the subscription of their private chat, their votes (the entries'
+	// counts go down accordingly), the questions they asked that are kept
+	// for staff, and their id in the statistics (Redis keeps distinct users
+	// in HyperLogLogs, which hold no ids). Flood counters and update ids
+	// expire within minutes and a day.
+	ForgetUser(ctx context.Context, userID int64) error
 
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error

@@ -177,3 +177,43 @@ func TestSubscriptionFlow(t *testing.T) {
 		t.Error("/start subscribed the user")
 	}
 }
+
+func TestDeleteMyData(t *testing.T) {
+	h, _ := adminHarness(t)
+	ctx := context.Background()
+	h.send(t, 1, h.message("/langganan"))
+	got := h.send(t, 1, h.message("syarat skck"))
+	vote := findButton(t, got[0], "f:1:skck")
+	h.api.AddUpdates(h.press(vote, 5000))
+	h.api.WaitFor(t, "answerCallbackQuery", 1, 5*time.Second)
+	h.send(t, 1, h.message("resep rendang padang"))
+
+	got = h.send(t, 1, h.message("/hapusdata"))
+	if !strings.Contains(got[0].Params.Get("text"), "tidak bisa dibatalkan") {
+		t.Fatalf("confirmation = %q", got[0].Params.Get("text"))
+	}
+	// Nothing is deleted before the confirmation.
+	if _, found, _ := h.store.Subscription(ctx, userID); !found {
+		t.Fatal("deleted before confirmation")
+	}
+	yes := findButton(t, got[0], "h:yes")
+	got = h.send(t, 1, h.press(yes, 9999))
+	if !strings.Contains(got[0].Params.Get("text"), "sudah dihapus") {
+		t.Errorf("after yes = %q", got[0].Params.Get("text"))
+	}
+	if _, found, _ := h.store.LoadSession(ctx, userID); found {
+		t.Error("session remains")
+	}
+	if _, found, _ := h.store.Subscription(ctx, userID); found {
+		t.Error("subscription remains")
+	}
+	if votes, _ := h.store.FeedbackCounts(ctx); votes["skck"].Helpful != 0 {
+		t.Errorf("vote remains: %+v", votes)
+	}
+	qs, _ := h.store.ListUnanswered(ctx, time.Time{})
+	for _, q := range qs {
+		if q.UserID == userID {
+			t.Errorf("question remains: %+v", q)
+		}
+	}
+}

@@ -244,11 +244,13 @@ func (s *Store) CountMessage(ctx context.Context, userID int64, window time.Dura
 
 // recordVote sets the message's vote unless it has one, and counts it.
 //
-// KEYS[1]: the message's vote; KEYS[2]: the counts hash of the opinion.
+// KEYS[1]: the message's vote; KEYS[2]: the counts hash of the opinion;
+// KEYS[3]: the voter's set of vote keys (for ForgetUser).
 // ARGV[1]: the vote; ARGV[2]: the entry id.
 var recordVote = redis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
 	redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+	redis.call('SADD', KEYS[3], KEYS[1])
 	return 1
 end
 return 0
@@ -277,7 +279,7 @@ func (s *Store) RecordFeedback(ctx context.Context, f bot.Feedback) (bool, error
 	if f.Helpful {
 		counts = s.keys.helpful()
 	}
-	n, err := recordVote.Run(ctx, s.client, []string{s.keys.vote(f.ChatID, f.MessageID), counts}, data, f.EntryID).Int()
+	n, err := recordVote.Run(ctx, s.client, []string{s.keys.vote(f.ChatID, f.MessageID), counts, s.keys.userVotes(f.UserID)}, data, f.EntryID).Int()
 	if err != nil {
 		return false, fail(op, err)
 	}
@@ -342,7 +344,7 @@ func (s *Store) LogUnanswered(ctx context.Context, q bot.Unanswered, retention t
 	pipe.XAdd(ctx, &redis.XAddArgs{
 		Stream: key,
 		MaxLen: int64(maxEntries), // exact: the log keeps at most maxEntries
-		Values: []any{"text", q.Text, "lang", q.Lang, "at", q.At.UTC().Format(time.RFC3339Nano)},
+		Values: []any{"text", q.Text, "lang", q.Lang, "at", q.At.UTC().Format(time.RFC3339Nano), "user", strconv.FormatInt(q.UserID, 10)},
 	})
 	pipe.XTrimMinID(ctx, key, strconv.FormatInt(cutoff.UnixMilli(), 10))
 	// Without new questions, the whole log expires with its newest one.
@@ -396,7 +398,8 @@ func decodeUnanswered(m redis.XMessage) (bot.Unanswered, error) {
 	if err != nil {
 		return bot.Unanswered{}, fmt.Errorf("entry %s: %w", m.ID, err)
 	}
-	return bot.Unanswered{Text: field("text"), Lang: field("lang"), At: at}, nil
+	user, _ := strconv.ParseInt(field("user"), 10, 64)
+	return bot.Unanswered{Text: field("text"), Lang: field("lang"), At: at, UserID: user}, nil
 }
 
 // Ping reports whether Redis answers.
@@ -447,6 +450,9 @@ func (k keys) flood(userID int64, window time.Duration, index int64) string {
 }
 func (k keys) vote(chatID int64, messageID int) string {
 	return k.prefix + "{fb}:vote:" + strconv.FormatInt(chatID, 10) + ":" + strconv.Itoa(messageID)
+}
+func (k keys) userVotes(userID int64) string {
+	return k.prefix + "{fb}:user:" + strconv.FormatInt(userID, 10)
 }
 func (k keys) helpful() string    { return k.prefix + "{fb}:helpful" }
 func (k keys) notHelpful() string { return k.prefix + "{fb}:not_helpful" }
