@@ -16,10 +16,18 @@
 // Without that TestMain, each Start gets its own server, stopped when its
 // test ends.
 //
+// StartCluster does the same for a Redis Cluster of three masters (in
+// cluster.go): started with redis-server and redis-cli, shared under Main
+// like the single server, or named by REDIS_CLUSTER_URL. On Linux every
+// server started here is killed when the test binary dies, even by SIGKILL
+// or a panic, so a failed run leaves no redis-server behind.
+//
 // Environment:
 //
-//	REDIS_URL=redis://host:port/db  use this server instead of starting one
-//	LAYANAN_REQUIRE_REDIS=1         fail, instead of skip, when redis-server is not installed
+//	REDIS_URL=redis://host:port/db             use this server instead of starting one
+//	REDIS_CLUSTER_URL=redis://h1:p1,h2:p2,...  use this cluster instead of starting one
+//	LAYANAN_REQUIRE_REDIS=1                    fail, instead of skip, when redis-server
+//	                                           (or, for a cluster, redis-cli) is not installed
 package redistest
 
 import (
@@ -66,14 +74,18 @@ type Server struct {
 // skipped rather than failed, unless LAYANAN_REQUIRE_REDIS=1.
 var errNoBinary = errors.New("redis-server is not installed (not found in PATH)")
 
-// shared is the server of a package whose TestMain calls Main. Test helpers
-// are the one place where package state is the right tool: the server must
-// outlive every single test of the package.
+// shared is the server, and the cluster, of a package whose TestMain calls
+// Main. Test helpers are the one place where package state is the right
+// tool: the servers must outlive every single test of the package.
 var shared struct {
 	enabled bool // set by Main before any test runs
 	once    sync.Once
 	proc    *process
 	err     error
+
+	clusterOnce sync.Once
+	cluster     *cluster
+	clusterErr  error
 }
 
 // Start returns the Redis the test should use. It skips the test when
@@ -94,39 +106,43 @@ func Start(t testing.TB) Server {
 				shared.err = fmt.Errorf("create a folder for redis-server: %w", err)
 				return
 			}
-			shared.proc, shared.err = startProcess(dir, true)
+			shared.proc, shared.err = startProcess(dir, true, nil)
 		})
 		if shared.err != nil {
-			unavailable(t, shared.err)
+			unavailable(t, shared.err, envURL)
 		}
 		return Server{URL: shared.proc.url, Prefix: prefix}
 	}
 
-	p, err := startProcess(t.TempDir(), false)
+	p, err := startProcess(t.TempDir(), false, nil)
 	if err != nil {
-		unavailable(t, err)
+		unavailable(t, err, envURL)
 	}
 	t.Cleanup(p.stop)
 	return Server{URL: p.url, Prefix: prefix}
 }
 
 // Main runs the package's tests with one throwaway redis-server shared by
-// all of them, and stops it afterwards. Call it from TestMain and pass its
-// result to os.Exit.
+// all of them (and one cluster, if a test asks for one), and stops them
+// afterwards. Call it from TestMain and pass its result to os.Exit.
 func Main(m *testing.M) int {
 	shared.enabled = true
 	code := m.Run()
 	if shared.proc != nil {
 		shared.proc.stop()
 	}
+	if shared.cluster != nil {
+		shared.cluster.stop()
+	}
 	return code
 }
 
-// unavailable ends a test that has no Redis.
-func unavailable(t testing.TB, err error) {
+// unavailable ends a test that has no Redis; env names the variable that
+// would have given it one.
+func unavailable(t testing.TB, err error, env string) {
 	t.Helper()
-	if errors.Is(err, errNoBinary) && os.Getenv(envRequire) != "1" {
-		t.Skipf("redistest: %v; install it or set %s to run this test (%s=1 turns this skip into a failure)", err, envURL, envRequire)
+	if (errors.Is(err, errNoBinary) || errors.Is(err, errNoCLI)) && os.Getenv(envRequire) != "1" {
+		t.Skipf("redistest: %v; install it or set %s to run this test (%s=1 turns this skip into a failure)", err, env, envRequire)
 	}
 	t.Fatalf("redistest: %v", err)
 }
@@ -204,8 +220,10 @@ type process struct {
 var errExited = errors.New("redis-server exited before answering PING")
 
 // startProcess starts redis-server on a free loopback port with dir as its
-// working folder, and waits until it answers PING.
-func startProcess(dir string, ownsDir bool) (*process, error) {
+// working folder, and waits until it answers PING. A non-nil node makes it
+// a cluster node: its port leaves room for the cluster bus, and node gives
+// the options for the port chosen.
+func startProcess(dir string, ownsDir bool, node func(port int) []string) (*process, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if ownsDir {
@@ -214,11 +232,21 @@ func startProcess(dir string, ownsDir bool) (*process, error) {
 		return nil, errNoBinary
 	}
 	for attempt := 1; ; attempt++ {
-		port, err := freePort()
+		pick, extra := freePort, []string(nil)
+		if node != nil {
+			pick = freeNodePort
+		}
+		port, err := pick()
 		if err != nil {
+			if ownsDir {
+				os.RemoveAll(dir)
+			}
 			return nil, err
 		}
-		p, err := launch(bin, dir, port)
+		if node != nil {
+			extra = node(port)
+		}
+		p, err := launch(bin, dir, port, extra)
 		if err == nil {
 			p.ownsDir = ownsDir
 			return p, nil
@@ -232,16 +260,18 @@ func startProcess(dir string, ownsDir bool) (*process, error) {
 	}
 }
 
-func launch(bin, dir string, port int) (*process, error) {
-	cmd := exec.Command(bin,
+func launch(bin, dir string, port int, extra []string) (*process, error) {
+	args := []string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
 		"--daemonize", "no",
 		"--dir", dir,
-	)
+	}
+	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Dir = dir
+	dieWithParent(cmd)
 	out := &lockedBuffer{}
 	cmd.Stdout = out
 	cmd.Stderr = out
