@@ -209,6 +209,12 @@ func (c *Conversation) handleMessage(ctx context.Context, m *tgbotapi.Message) (
 		return out, nil
 	}
 	v := c.begin(ctx, m.Chat.ID, m.From)
+	if strings.TrimSpace(text) == "" && strings.TrimSpace(m.Text) != "" {
+		// Only the bot's name, in a group: a greeting, not a sticker.
+		out.Kind = "smalltalk"
+		_, err := c.reply(ctx, v, c.t(v, "greeting"), c.menuRow(v))
+		return out, err
+	}
 	if strings.TrimSpace(text) == "" {
 		out.Kind = "non_text"
 		_, err := c.reply(ctx, v, c.t(v, "non_text"), nil)

@@ -210,6 +210,10 @@ func TestMaskPersonalData(t *testing.T) {
 		{"wa +62 812 3456 7890", "wa [telepon]"},
 		{"email siti.aminah@gmail.com", "email [email]"},
 		{"umur 17 tahun, tahun 2026", "umur 17 tahun, tahun 2026"},
+		{"nik3201234567890123 ditolak", "nik[nomor] ditolak"},
+		{"kantor (021) 555-1234 tutup", "kantor [telepon] tutup"},
+		{"telp 081234567890, nik 3201234567890001.", "telp [telepon], nik [nomor]."},
+		{"nomor antrean 12345678901234567890", "nomor antrean 12345678901234567890"},
 	}
 	for _, tt := range tests {
 		if got := MaskPersonalData(tt.in); got != tt.want {

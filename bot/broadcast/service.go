@@ -70,10 +70,15 @@ type Service struct {
 	// OnFinished, when set, is called once per job when its last delivery
 	// completes (in whichever replica completes it).
 	OnFinished func(ctx context.Context, j Job, c Counts)
+	// OnInterrupted, when set, is called for a job found cancelled at start
+	// because its preparation was interrupted.
+	OnInterrupted func(ctx context.Context, j Job)
 
 	mu   sync.Mutex
 	jobs map[string]Job // state cache, refreshed every few seconds
 	seen map[string]time.Time
+
+	claimFailedAt time.Time // last logged Claim failure: once a minute, not per poll
 }
 
 // NewService returns a service; obs may be nil.
@@ -181,9 +186,50 @@ func (s *Service) Remaining(j Job, c Counts) time.Duration {
 	return time.Duration(float64(left) / s.cfg.Rate * float64(time.Second)).Round(time.Second)
 }
 
-// Run delivers until ctx ends; deliveries in flight then finish (bounded by
-// the sender's own timeouts) and Run returns.
+// claimFailed logs a failing queue at most once a minute for all workers.
+func (s *Service) claimFailed(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if time.Since(s.claimFailedAt) < time.Minute {
+		return
+	}
+	s.claimFailedAt = time.Now()
+	s.log.Warn("broadcast: queue unavailable; workers retry with backoff", "err", err)
+}
+
+// staleFilling is how old a job still being filled must be to count as
+// interrupted: filling 100,000 recipients takes well under a second.
+const staleFilling = 5 * time.Minute
+
+// cancelInterrupted cancels jobs whose filling was interrupted (a crash
+// between CreateJob and StartJob): the recipients enqueued so far are a
+// partial list, so rather than reach some subscribers and never the rest,
+// the job is stopped and its admin told to send it again.
+func (s *Service) cancelInterrupted(ctx context.Context) {
+	jobs, err := s.queue.Jobs(ctx, 20)
+	if err != nil {
+		s.log.Warn("broadcast: list jobs at start failed", "err", err)
+		return
+	}
+	for _, j := range jobs {
+		if j.State != StateFilling || time.Since(j.CreatedAt) < staleFilling {
+			continue
+		}
+		if err := s.queue.Cancel(ctx, j.ID); err != nil {
+			s.log.Warn("broadcast: cancel interrupted job failed", "job_id", j.ID, "err", err)
+			continue
+		}
+		s.log.Error("broadcast: job interrupted while being prepared; cancelled, send it again", "job_id", j.ID)
+		if s.OnInterrupted != nil {
+			s.OnInterrupted(ctx, j)
+		}
+	}
+}
+
+// Run delivers until ctx ends; deliveries in flight then finish (within
+// drainTimeout) and Run returns.
 func (s *Service) Run(ctx context.Context) error {
+	s.cancelInterrupted(ctx)
 	var wg sync.WaitGroup
 	for i := 0; i < s.cfg.Workers; i++ {
 		wg.Add(1)
@@ -196,19 +242,30 @@ func (s *Service) Run(ctx context.Context) error {
 	return nil
 }
 
+// drainTimeout bounds how long deliveries in flight may take once the
+// service is stopping.
+const drainTimeout = 10 * time.Second
+
 func (s *Service) work(ctx context.Context) {
-	// A delivery in flight finishes even when ctx ends, so it is not sent
-	// again by another replica later.
-	deliverCtx := context.WithoutCancel(ctx)
+	// A delivery in flight finishes when ctx ends, so it is not sent again
+	// by another replica later; but no more than drainTimeout after.
+	deliverCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(drainTimeout, cancel) })
+	defer stop()
+	backoff := s.cfg.PollInterval
 	for ctx.Err() == nil {
 		d, found, err := s.queue.Claim(ctx, s.cfg.Consumer, s.cfg.MinIdle)
 		if err != nil {
 			if ctx.Err() == nil {
-				s.log.Warn("broadcast: claim failed; retrying", "err", err)
+				s.claimFailed(err)
 			}
-			sleep(ctx, s.cfg.PollInterval)
+			// The store is down: back off up to 30 s, not a busy loop.
+			sleep(ctx, backoff)
+			backoff = min(backoff*2, 30*time.Second)
 			continue
 		}
+		backoff = s.cfg.PollInterval
 		if !found {
 			sleep(ctx, s.cfg.PollInterval)
 			continue

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -26,8 +27,10 @@ type Client struct {
 	http       *http.Client
 	log        *slog.Logger
 	maxRetries int
-	maxWait    time.Duration // the longest retry_after honoured before giving up
+	maxWait    time.Duration // the longest total of retry_after waits for one request
 	observer   ErrorObserver
+
+	pausedUntil atomic.Int64 // unix nanoseconds; Telegram answered 429 until then
 }
 
 // ErrorObserver is told about every error answer of the Bot API, for
@@ -71,7 +74,7 @@ func NewClient(token, baseURL string, httpClient *http.Client, log *slog.Logger)
 	}
 	api := &tgbotapi.BotAPI{Token: token, Client: httpClient, Buffer: 100}
 	api.SetAPIEndpoint(strings.TrimSuffix(baseURL, "/") + "/bot%s/%s")
-	return &Client{api: api, http: httpClient, log: log, maxRetries: 3, maxWait: 5 * time.Minute}, nil
+	return &Client{api: api, http: httpClient, log: log, maxRetries: 3, maxWait: 10 * time.Minute}, nil
 }
 
 // with returns a copy of the library client whose requests carry ctx.
@@ -105,11 +108,17 @@ func (e *APIError) Blocked() bool {
 // 5xx and network errors it backs off; other errors return at once.
 func (c *Client) request(ctx context.Context, method string, call func(*tgbotapi.BotAPI) (*tgbotapi.APIResponse, error)) (*tgbotapi.APIResponse, error) {
 	backoff := 500 * time.Millisecond
-	for attempt := 0; ; attempt++ {
+	failures := 0 // 5xx and network errors; 429s are bounded by maxWait instead
+	waited := time.Duration(0)
+	for {
+		if err := c.waitPause(ctx); err != nil {
+			return nil, fmt.Errorf("telegram: %s: %w", method, err)
+		}
 		resp, err := call(c.with(ctx))
 		if err == nil {
 			return resp, nil
 		}
+		err = c.redact(err)
 		var wait time.Duration
 		var tgErr *tgbotapi.Error
 		switch {
@@ -122,10 +131,16 @@ func (c *Client) request(ctx context.Context, method string, call func(*tgbotapi
 			}
 			switch {
 			case apiErr.Code == http.StatusTooManyRequests:
+				// Telegram blocks the whole bot meanwhile: every request of
+				// this client waits, not only this one.
 				wait = max(apiErr.RetryAfter, time.Second)
-				if wait > c.maxWait {
-					return nil, fmt.Errorf("telegram: %s: %w", method, apiErr)
+				if waited+wait > c.maxWait {
+					return nil, fmt.Errorf("telegram: %s: waited %v for rate limits already: %w", method, waited, apiErr)
 				}
+				waited += wait
+				c.pause(wait)
+				c.log.Warn("telegram rate limit; pausing", "method", method, "retry_after_s", int(wait.Seconds()))
+				continue
 			case apiErr.Code >= 500:
 				wait = backoff
 			default:
@@ -135,15 +150,52 @@ func (c *Client) request(ctx context.Context, method string, call func(*tgbotapi
 		default:
 			wait = backoff // network error or an answer that is not the Bot API's JSON
 		}
-		if attempt >= c.maxRetries {
-			return nil, fmt.Errorf("telegram: %s: after %d attempts: %w", method, attempt+1, err)
+		failures++
+		if failures > c.maxRetries {
+			return nil, fmt.Errorf("telegram: %s: after %d attempts: %w", method, failures, err)
 		}
-		c.log.Warn("telegram request failed; retrying", "method", method, "attempt", attempt+1, "wait_ms", wait.Milliseconds(), "err", err)
+		c.log.Warn("telegram request failed; retrying", "method", method, "attempt", failures, "wait_ms", wait.Milliseconds(), "err", err)
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("telegram: %s: %w", method, err)
 		}
 		backoff = min(backoff*2, 8*time.Second)
 	}
+}
+
+// pause makes every request of this client wait d from now (a 429).
+func (c *Client) pause(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	for {
+		cur := c.pausedUntil.Load()
+		if cur >= until || c.pausedUntil.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+// waitPause waits out a pause set by a 429.
+func (c *Client) waitPause(ctx context.Context) error {
+	if d := time.Until(time.Unix(0, c.pausedUntil.Load())); d > 0 {
+		return sleep(ctx, d)
+	}
+	return nil
+}
+
+// redactedError hides the bot token, which the library puts in request
+// URLs and so in network errors, from every error the client returns.
+type redactedError struct {
+	err   error
+	token string
+}
+
+func (e *redactedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.token, "<TOKEN>") }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func (c *Client) redact(err error) error {
+	if err == nil || c.api.Token == "" || !strings.Contains(err.Error(), c.api.Token) {
+		return err
+	}
+	return &redactedError{err: err, token: c.api.Token}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -279,6 +331,7 @@ func (c *Client) GetUpdates(ctx context.Context, offset int, timeout time.Durati
 	params.AddNonEmpty("allowed_updates", `["message","callback_query"]`)
 	// No retry here: the polling loop has its own backoff.
 	resp, err := c.with(ctx).MakeRequest("getUpdates", params)
+	err = c.redact(err)
 	if err != nil {
 		var tgErr *tgbotapi.Error
 		if errors.As(err, &tgErr) {

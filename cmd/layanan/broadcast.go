@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
+	}
 	if *file == "" {
 		return fmt.Errorf("%w: --file wajib diisi", errUsage)
 	}
@@ -49,6 +53,18 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	log := newLogger(cfg, stderr)
+	if cfg.RedisURL == "" {
+		// The embedded store is one file one process holds: the command
+		// can queue only while the server is stopped, and nobody delivers
+		// while it follows.
+		if *follow {
+			return fmt.Errorf("%w: --follow perlu REDIS_URL; dengan penyimpanan tertanam, jalankan serve untuk mengirim lalu lihat /broadcast status", errUsage)
+		}
+		path := filepath.Join(cfg.DataDir, "layanan.db")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("%w: DATA_DIR: %s tidak ada; arahkan DATA_DIR ke data bot, atau pakai REDIS_URL", errUsage, path)
+		}
+	}
 	if *topic != "" {
 		ix, err := buildIndex(ctx, cfg.FAQDir, slog.New(slog.DiscardHandler))
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -39,6 +40,9 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
+	}
 	cfg, err := loadServeConfig(getenv, false)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -66,8 +70,9 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	handler := bot.Recovered(conv, log)
 
 	fmt.Fprintln(stdout, "Layanan — percakapan di terminal. Ketik pertanyaan, nomor tombol, atau /keluar.")
-	in := bufio.NewReaderSize(stdin, 64*1024)
-	updateID := 0
+	// Update ids go into the store's duplicate check for a day, so each run
+	// starts from the clock, not from 1.
+	updateID := int(time.Now().UnixMilli() % (1 << 40))
 	send := func(u tgbotapi.Update) error {
 		updateID++
 		u.UpdateID = updateID
@@ -79,9 +84,29 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	if err := send(textUpdate("/start")); err != nil {
 		return err
 	}
+	// Lines are read in their own goroutine so that Ctrl-C (ctx) ends the
+	// conversation even while waiting for input.
+	lines := make(chan lineOrErr)
+	go func() {
+		in := bufio.NewReaderSize(stdin, 64*1024)
+		for {
+			line, err := readLine(in)
+			lines <- lineOrErr{line, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	for {
 		fmt.Fprint(stdout, "\nAnda> ")
-		line, err := readLine(in)
+		var next lineOrErr
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stdout)
+			return nil
+		case next = <-lines:
+		}
+		line, err := next.line, next.err
 		if errors.Is(err, io.EOF) && line == "" {
 			fmt.Fprintln(stdout)
 			return nil
@@ -109,6 +134,11 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 			return nil
 		}
 	}
+}
+
+type lineOrErr struct {
+	line string
+	err  error
 }
 
 func textUpdate(text string) tgbotapi.Update {

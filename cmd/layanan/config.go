@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/bot/telegram"
 )
 
@@ -137,6 +139,13 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 	}
 	if cfg.HTTPAddr == "off" {
 		cfg.HTTPAddr = ""
+	} else if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
+		bad("HTTP_ADDR", "%q: tulis host:port atau :port (misalnya :8080), atau off", cfg.HTTPAddr)
+	}
+	if cfg.WebhookURL != "" {
+		if _, _, err := net.SplitHostPort(cfg.ListenAddr); err != nil {
+			bad("LISTEN_ADDR", "%q: tulis host:port atau :port (misalnya :8443)", cfg.ListenAddr)
+		}
 	}
 	if raw := strings.TrimSpace(getenv("BROADCAST_RATE")); raw != "" {
 		n, err := strconv.Atoi(raw)
@@ -147,6 +156,11 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 		}
 	}
 	cfg.Bot.Contact = strings.TrimSpace(getenv("CONTACT_TEXT"))
+	if cfg.Bot.Contact != "" {
+		if err := render.Valid(cfg.Bot.Contact); err != nil {
+			bad("CONTACT_TEXT", "bukan HTML Telegram yang sah (%v); pakai teks biasa atau tag b, i, a href", err)
+		}
+	}
 	return cfg, errors.Join(errs...)
 }
 
@@ -163,16 +177,17 @@ func parseDays(raw string, def time.Duration) (time.Duration, error) {
 	if raw == "" {
 		return def, nil
 	}
+	const most = 3650 * 24 * time.Hour
 	if days, ok := strings.CutSuffix(raw, "d"); ok {
 		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("%q: tulis misalnya 30d atau 720h", raw)
+		if err != nil || n <= 0 || n > 3650 {
+			return 0, fmt.Errorf("%q: tulis misalnya 30d atau 720h (paling lama 3650d)", raw)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(raw)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q: tulis misalnya 30d atau 720h", raw)
+	if err != nil || d <= 0 || d > most {
+		return 0, fmt.Errorf("%q: tulis misalnya 30d atau 720h (paling lama 3650d)", raw)
 	}
 	return d, nil
 }

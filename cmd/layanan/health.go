@@ -16,6 +16,9 @@ func runHealth(ctx context.Context, args []string, getenv env, stderr io.Writer)
 		return err
 	}
 	addr := orDefault(getenv("HTTP_ADDR"), ":8080")
+	if addr == "off" {
+		return fmt.Errorf("%w: HTTP_ADDR=off: endpoint /healthz dimatikan, tidak ada yang bisa diperiksa", errUsage)
+	}
 	if err := ops.Probe(ctx, addr); err != nil {
 		return fmt.Errorf("tidak sehat: %w", err)
 	}

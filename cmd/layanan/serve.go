@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/layanan-id/layanan/bot"
@@ -60,6 +61,10 @@ type opened struct {
 // file under DATA_DIR.
 func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logger) (*opened, error) {
 	if cfg.RedisURL != "" {
+		// go-redis prints connection-pool trouble on its own; send it to
+		// our logger at debug level (the store errors are logged, throttled,
+		// where they matter).
+		redis.SetLogger(redisLogger{log})
 		s, err := redisstore.Dial(cfg.RedisURL, redisstore.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("%w: REDIS_URL: %v", errUsage, err)
@@ -80,6 +85,13 @@ func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logg
 		return nil, fmt.Errorf("DATA_DIR: buka %s: %w", path, err)
 	}
 	return &opened{store: s, limiter: broadcast.LocalLimiter(float64(cfg.BroadcastRate))}, nil
+}
+
+// redisLogger adapts go-redis's logging to slog at debug level.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
 }
 
 // contentFS is FAQ_DIR, or the bundled content.
@@ -114,6 +126,9 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 	fs := newFlags("serve", stderr, serveHelp)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
 	}
 	cfg, err := loadServeConfig(getenv, true)
 	if err != nil {
@@ -171,6 +186,15 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 		return err
 	}
 	rl.conv = conv
+	bcast.OnInterrupted = func(ctx context.Context, j broadcast.Job) {
+		if j.CreatedBy == 0 {
+			return
+		}
+		text := fmt.Sprintf("⚠️ Siaran %s terputus saat disiapkan (server berhenti) dan dibatalkan. Kirim ulang dengan /broadcast.", j.ID)
+		if _, err := client.Send(ctx, bot.Reply{ChatID: j.CreatedBy, Text: text}); err != nil {
+			log.Warn("broadcast interruption notice failed", "job_id", j.ID, "err", err)
+		}
+	}
 	bcast.OnFinished = func(ctx context.Context, j broadcast.Job, c broadcast.Counts) {
 		if j.CreatedBy == 0 {
 			return

@@ -5,9 +5,11 @@ import (
 	"fmt"
 )
 
-// PublishReload tells every replica sharing this Redis to reload content.
+// PublishReload tells every other replica sharing this Redis to reload
+// content (the message carries this store's instance id, which its own
+// SubscribeReload skips: the replica that publishes has reloaded already).
 func (s *Store) PublishReload(ctx context.Context) error {
-	if err := s.client.Publish(ctx, s.keys.prefix+"reload", "reload").Err(); err != nil {
+	if err := s.client.Publish(ctx, s.keys.prefix+"reload", s.instance).Err(); err != nil {
 		return fmt.Errorf("redisstore: publish reload: %w", err)
 	}
 	return nil
@@ -23,11 +25,13 @@ func (s *Store) SubscribeReload(ctx context.Context, fn func()) {
 		select {
 		case <-ctx.Done():
 			return
-		case _, ok := <-ch:
+		case msg, ok := <-ch:
 			if !ok {
 				return
 			}
-			fn()
+			if msg.Payload != s.instance {
+				fn()
+			}
 		}
 	}
 }

@@ -71,6 +71,8 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,6 +117,7 @@ type Store struct {
 	closed     atomic.Bool
 	keys       keys
 	groupReady atomic.Bool // the deliveries stream's consumer group exists
+	instance   string      // identifies this process's reload messages
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -126,7 +129,7 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Store{client: client, keys: keys{prefix: prefix}}
+	return &Store{client: client, keys: keys{prefix: prefix}, instance: newInstanceID()}
 }
 
 // Open connects to the Redis that rawURL names (see the package comment for
@@ -634,4 +637,11 @@ func hostPort(s, defaultPort string) (string, error) {
 		return "", fmt.Errorf("host %q has a bad port %q: want a number from 1 to 65535", s, port)
 	}
 	return host + ":" + port, nil
+}
+
+// newInstanceID returns a random id for this Store.
+func newInstanceID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
