@@ -416,3 +416,39 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("handled %d updates, want only the good one", len(handled))
 	}
 }
+
+func TestSuggestionsAndMenuPages(t *testing.T) {
+	h := newHarness(t, bot.DefaultConfig())
+	// "ktp" alone names several entries: the bot offers them.
+	got := h.send(t, 1, h.message("ktp"))
+	if text := got[0].Params.Get("text"); !strings.Contains(text, "Apakah maksud Anda") {
+		t.Fatalf("ambiguous question = %q", text)
+	}
+	offered := 0
+	for _, row := range buttonsOf(t, got[0]) {
+		for _, b := range row {
+			if b.CallbackData != nil && strings.HasPrefix(*b.CallbackData, "e:ktp-el-") {
+				offered++
+			}
+		}
+	}
+	if offered < 2 || offered > 3 {
+		t.Errorf("%d KTP entries offered, want 2–3", offered)
+	}
+	got = h.send(t, 1, h.press(findButton(t, got[0], "e:ktp-el-"), 1))
+	if !strings.Contains(got[0].Params.Get("text"), "KTP-el") {
+		t.Errorf("offered entry = %q", got[0].Params.Get("text"))
+	}
+	// The civil-registration category has more entries than a page.
+	got = h.send(t, 1, h.press("c:kependudukan:0", 1))
+	if text := got[0].Params.Get("text"); !strings.Contains(text, "(1/2)") {
+		t.Errorf("first page = %q", text)
+	}
+	next := findButton(t, got[0], "c:kependudukan:1")
+	got = h.send(t, 1, h.press(next, 2))
+	if text := got[0].Params.Get("text"); !strings.Contains(text, "(2/2)") {
+		t.Errorf("second page = %q", text)
+	}
+	findButton(t, got[0], "c:kependudukan:0") // back to the first page
+	findButton(t, got[0], "e:")
+}
