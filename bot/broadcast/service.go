@@ -49,9 +49,10 @@ type Config struct {
 	Workers int     // deliveries in flight per process (default 8)
 	Rate    float64 // messages per second, for estimates (the Limiter enforces it)
 	// MinIdle is how long a claimed delivery may stay uncompleted before
-	// another worker takes it over, as after a crash (default 15 min). It
-	// must exceed the longest a send can take, 429 waits and retries
-	// included, or a slow delivery would be sent twice.
+	// another worker takes it over, as after a crash (default 20 min). It
+	// must exceed the longest a send can take (up to 10 min of 429 waits
+	// plus four attempts of at most 75 s), or a slow delivery would be sent
+	// twice.
 	MinIdle      time.Duration
 	PollInterval time.Duration // how often an idle worker looks for work (default 1 s)
 	Consumer     string        // this process's name in the queue (default: random)
@@ -87,7 +88,7 @@ func NewService(cfg Config, q Queue, subs bot.SubscriptionStore, send Sender, li
 		cfg.Workers = 8
 	}
 	if cfg.MinIdle <= 0 {
-		cfg.MinIdle = 15 * time.Minute
+		cfg.MinIdle = 20 * time.Minute
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
@@ -255,6 +256,18 @@ func (s *Service) work(ctx context.Context) {
 	defer stop()
 	backoff := s.cfg.PollInterval
 	for ctx.Err() == nil {
+		// The pace is taken before the claim, so a delivery is held only
+		// while it is being sent: a crash strands at most the sends in
+		// progress, not deliveries waiting for their turn.
+		if err := s.limit.Wait(ctx); err != nil {
+			if ctx.Err() == nil {
+				// The shared limiter lives in Redis: down with it.
+				s.claimFailed(err)
+				sleep(ctx, backoff)
+				backoff = min(backoff*2, 30*time.Second)
+			}
+			continue
+		}
 		d, found, err := s.queue.Claim(ctx, s.cfg.Consumer, s.cfg.MinIdle)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -286,12 +299,9 @@ func (s *Service) deliver(ctx, deliverCtx context.Context, d Delivery) {
 	case j.State == StateCancelled:
 		result = Skipped
 	default:
-		// A claimed delivery is sent even when shutdown has begun: leaving
-		// it claimed would hold it back until MinIdle passes.
-		if err := s.limit.Wait(deliverCtx); err != nil {
-			s.log.Warn("broadcast: rate limiter failed; delivery left for later", "job_id", d.JobID, "err", err)
-			return
-		}
+		// A claimed delivery is sent even when shutdown has begun (within
+		// drainTimeout): leaving it claimed would hold it back until
+		// MinIdle passes.
 		_, err := s.send.Send(deliverCtx, bot.Reply{ChatID: d.ChatID, Text: j.Text})
 		var blocked interface{ Blocked() bool }
 		switch {

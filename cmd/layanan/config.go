@@ -23,6 +23,7 @@ type serveConfig struct {
 	TelegramToken  string
 	TelegramAPIURL string
 	RedisURL       string
+	RedisPrefix    string // key prefix, so several bots can share one Redis
 	DataDir        string
 	FAQDir         string
 	AdminIDs       []int64
@@ -59,6 +60,7 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 		TelegramToken:  strings.TrimSpace(getenv("TELEGRAM_TOKEN")),
 		TelegramAPIURL: orDefault(getenv("TELEGRAM_API_URL"), telegram.DefaultAPIURL),
 		RedisURL:       strings.TrimSpace(getenv("REDIS_URL")),
+		RedisPrefix:    orDefault(getenv("REDIS_PREFIX"), "layanan:"),
 		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
 		FAQDir:         strings.TrimSpace(getenv("FAQ_DIR")),
 		LogFormat:      orDefault(getenv("LOG_FORMAT"), "text"),

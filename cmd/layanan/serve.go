@@ -65,7 +65,7 @@ func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logg
 		// our logger at debug level (the store errors are logged, throttled,
 		// where they matter).
 		redis.SetLogger(redisLogger{log})
-		s, err := redisstore.Dial(cfg.RedisURL, redisstore.Options{})
+		s, err := redisstore.Dial(cfg.RedisURL, redisstore.Options{Prefix: cfg.RedisPrefix})
 		if err != nil {
 			return nil, fmt.Errorf("%w: REDIS_URL: %v", errUsage, err)
 		}
