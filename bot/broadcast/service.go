@@ -316,10 +316,20 @@ func (s *Service) deliver(ctx, deliverCtx context.Context, d Delivery) {
 			s.log.Warn("broadcast: delivery failed", "job_id", d.JobID, "chat_id", d.ChatID, "err", err)
 		}
 	}
-	finished, err := s.queue.Complete(deliverCtx, d, result)
-	if err != nil {
-		s.log.Error("broadcast: complete delivery failed", "job_id", d.JobID, "chat_id", d.ChatID, "err", err)
-		return
+	// Record the result even if the store blinks now: a delivery left
+	// claimed would be sent again after MinIdle.
+	var finished bool
+	for wait := time.Second; ; wait = min(wait*2, 30*time.Second) {
+		finished, err = s.queue.Complete(deliverCtx, d, result)
+		if err == nil {
+			break
+		}
+		s.claimFailed(err)
+		if deliverCtx.Err() != nil {
+			s.log.Error("broadcast: delivery result not recorded; it may be sent again", "job_id", d.JobID, "chat_id", d.ChatID, "err", err)
+			return
+		}
+		sleep(deliverCtx, wait)
 	}
 	if s.obs != nil {
 		s.obs.Delivered(result)

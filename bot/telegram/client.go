@@ -114,7 +114,11 @@ func (c *Client) request(ctx context.Context, method string, call func(*tgbotapi
 		if err := c.waitPause(ctx); err != nil {
 			return nil, fmt.Errorf("telegram: %s: %w", method, err)
 		}
-		resp, err := call(c.with(ctx))
+		// Each attempt has its own bound, so a hanging Bot API costs one
+		// attempt, not the whole retry budget.
+		attemptCtx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		resp, err := call(c.with(attemptCtx))
+		cancel()
 		if err == nil {
 			return resp, nil
 		}
@@ -161,6 +165,9 @@ func (c *Client) request(ctx context.Context, method string, call func(*tgbotapi
 		backoff = min(backoff*2, 8*time.Second)
 	}
 }
+
+// attemptTimeout bounds one Bot API call (long polling has its own).
+const attemptTimeout = 15 * time.Second
 
 // pause makes every request of this client wait d from now (a 429).
 func (c *Client) pause(d time.Duration) {

@@ -578,6 +578,10 @@ func parseURL(rawURL string) (*redis.UniversalOptions, error) {
 		ClientName:       o.ClientName,
 		Protocol:         o.Protocol,
 
+		// One dial attempt: while Redis is down, the bot must fail fast and
+		// answer without session features, not wait seconds per message.
+		DialerRetries: 1,
+
 		MaxRetries:            o.MaxRetries,
 		MinRetryBackoff:       o.MinRetryBackoff,
 		MaxRetryBackoff:       o.MaxRetryBackoff,
