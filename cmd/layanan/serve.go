@@ -155,7 +155,11 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 	m := metrics.New(reg)
 	m.SetEntries(len(ix.Content().Entries))
 
-	client, err := telegram.NewClient(cfg.TelegramToken, cfg.TelegramAPIURL, &http.Client{Timeout: 75 * time.Second}, log)
+	// Answers go out in parallel: keep enough connections to the Bot API
+	// open (the default keeps 2, so each burst opened new TLS connections).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConns, transport.MaxIdleConnsPerHost = 100, 100
+	client, err := telegram.NewClient(cfg.TelegramToken, cfg.TelegramAPIURL, &http.Client{Timeout: 75 * time.Second, Transport: transport}, log)
 	if err != nil {
 		return err
 	}
