@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/broadcast"
@@ -54,12 +57,6 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 	}
 	log := newLogger(cfg, stderr)
 	if cfg.RedisURL == "" {
-		// The embedded store is one file one process holds: the command
-		// can queue only while the server is stopped, and nobody delivers
-		// while it follows.
-		if *follow {
-			return fmt.Errorf("%w: --follow perlu REDIS_URL; dengan penyimpanan tertanam, jalankan serve untuk mengirim lalu lihat /broadcast status", errUsage)
-		}
 		path := filepath.Join(cfg.DataDir, "layanan.db")
 		if _, err := os.Stat(path); err != nil {
 			return fmt.Errorf("%w: DATA_DIR: %s tidak ada; arahkan DATA_DIR ke data bot, atau pakai REDIS_URL", errUsage, path)
@@ -77,10 +74,17 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 		}
 	}
 	st, err := openStore(ctx, cfg, "layanan.db", log)
+	if err != nil && cfg.RedisURL == "" && errors.Is(err, bolterrors.ErrTimeout) {
+		// A running server holds the embedded store: hand it the job.
+		return broadcastViaOutbox(ctx, cfg.DataDir, html, *topic, *follow, stdout, stderr)
+	}
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if cfg.RedisURL == "" && *follow {
+		return fmt.Errorf("%w: --follow: server tidak berjalan, jadi tidak ada yang mengirim; siaran dikirim saat serve dijalankan (lihat /broadcast status)", errUsage)
+	}
 	// No workers here: the running bot delivers.
 	svc := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate)}, st, st, nil, st.limiter, log, nil)
 	j, err := svc.Start(ctx, html, *topic, 0)
@@ -126,4 +130,54 @@ func progressLine(s bot.BroadcastStatus) string {
 	}
 	return fmt.Sprintf("[%s%s] %d/%d terkirim %d, gagal %d, memblokir %d, sisa ±%s   ",
 		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, s.Total, s.Sent, s.Failed, s.Blocked, s.Remaining)
+}
+
+// broadcastViaOutbox queues through the running server's outbox and, with
+// follow, shows the progress the server writes back.
+func broadcastViaOutbox(ctx context.Context, dataDir, html, topic string, follow bool, stdout, stderr io.Writer) error {
+	id, err := queueToOutbox(dataDir, html, topic)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "server sedang berjalan; permintaan siaran diserahkan kepadanya")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, found, err := readOutboxStatus(dataDir, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case found && st.Error != "":
+			return fmt.Errorf("siaran: %s", st.Error)
+		case found:
+			fmt.Fprintln(stdout, st.Status.ID)
+			fmt.Fprintf(stderr, "siaran %s diantrekan untuk %d penerima\n", st.Status.ID, st.Status.Total)
+			if !follow {
+				return nil
+			}
+			for {
+				fmt.Fprintf(stderr, "\r%s", progressLine(st.Status))
+				if st.Status.State == broadcast.StateDone || st.Status.State == broadcast.StateCancelled {
+					fmt.Fprintln(stderr)
+					return nil
+				}
+				select {
+				case <-ctx.Done():
+					fmt.Fprintln(stderr)
+					return nil
+				case <-time.After(time.Second):
+				}
+				if next, ok, err := readOutboxStatus(dataDir, id); err == nil && ok {
+					st = next
+				}
+			}
+		case time.Now().After(deadline):
+			return fmt.Errorf("server tidak mengambil permintaan siaran dalam 30 detik (%s tetap di %s)", id, outboxDir(dataDir))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

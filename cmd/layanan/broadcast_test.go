@@ -54,7 +54,7 @@ func TestBroadcastCommand(t *testing.T) {
 	}{
 		{"no file", env, []string{"broadcast"}, "--file wajib"},
 		{"missing file", env, []string{"broadcast", "--file", "/does/not/exist.md"}, "baca --file"},
-		{"follow without redis", env, []string{"broadcast", "--file", file, "--follow"}, "--follow perlu REDIS_URL"},
+		{"follow with no server running", env, []string{"broadcast", "--file", file, "--follow"}, "server tidak berjalan"},
 		{"wrong data dir", map[string]string{"DATA_DIR": t.TempDir()}, []string{"broadcast", "--file", file}, "DATA_DIR"},
 		{"unknown topic", env, []string{"broadcast", "--file", file, "--topic", "xyz"}, `--topic "xyz"`},
 		{"extra argument", env, []string{"broadcast", "--file", file, "lagi"}, "argumen tak terduga"},
@@ -132,4 +132,44 @@ func TestServeBroadcastEndToEnd(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("no broadcast report for the admin:\n%s", logs.String())
+}
+
+// With the embedded store held by a running server, the command hands the
+// job over through the outbox and follows its progress.
+func TestBroadcastCommandToRunningServer(t *testing.T) {
+	api := fakebotapi.New(t)
+	data := t.TempDir()
+	stop, logs := startServe(t, map[string]string{
+		"TELEGRAM_TOKEN":   fakebotapi.Token,
+		"TELEGRAM_API_URL": api.APIURL(),
+		"DATA_DIR":         data,
+	})
+	api.WaitFor(t, "getUpdates", 1, 10*time.Second)
+	for u := 1; u <= 3; u++ {
+		api.AddUpdates(tgbotapi.Update{UpdateID: u, Message: &tgbotapi.Message{
+			MessageID: u, From: &tgbotapi.User{ID: int64(u)}, Chat: &tgbotapi.Chat{ID: int64(u), Type: "private"}, Text: "/langganan",
+			Entities: []tgbotapi.MessageEntity{{Type: "bot_command", Length: 10}},
+		}})
+	}
+	api.WaitFor(t, "sendMessage", 3, 10*time.Second)
+	file := filepath.Join(t.TempDir(), "a.md")
+	if err := os.WriteFile(file, []byte("Kantor tutup hari Senin."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, map[string]string{"DATA_DIR": data}, "", "broadcast", "--file", file, "--follow")
+	if code != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "3/3") {
+		t.Fatalf("exit %d, out %q, err %q\nserver:\n%s", code, out, errOut, logs.String())
+	}
+	got := 0
+	for _, m := range api.SentMessages() {
+		if m.Text == "Kantor tutup hari Senin." {
+			got++
+		}
+	}
+	if got != 3 {
+		t.Errorf("%d deliveries, want 3", got)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
 }

@@ -232,6 +232,9 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 	if st.redis != nil {
 		background(func() { st.redis.SubscribeReload(runCtx, func() { _, _, _ = rl.reloadHere(runCtx) }) })
 	}
+	if st.redis == nil {
+		background(func() { serveOutbox(runCtx, cfg.DataDir, bcast, log) })
+	}
 	if cfg.HTTPAddr != "" {
 		srv, err := startOps(cfg.HTTPAddr, reg, live, st, log)
 		if err != nil {
