@@ -90,7 +90,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "layanan %s: %v\n", args[0], err)
+		// The marker only selects the exit status; the message is the rest.
+		fmt.Fprintf(stderr, "layanan %s: %s\n", args[0], strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		return exitUsage
 	case errors.Is(err, errFound):
 		return exitFailure // the command already printed what it found
