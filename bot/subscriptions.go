@@ -53,11 +53,19 @@ type DayStats struct {
 	Users    int            // distinct users who asked that day
 }
 
+// Statistics limits every StatsStore keeps to.
+const (
+	// StatsRetention is how long a day's counts are kept after the day ends.
+	StatsRetention = 400 * 24 * time.Hour
+	// MaxStatsDays is the longest range Stats reads.
+	MaxStatsDays = 3660
+)
+
 // StatsStore counts questions per day. Both stores implement it.
 type StatsStore interface {
 	// CountQuestion counts one question asked at at (by day, UTC) with its
 	// outcome and, when answered, its entry ("" otherwise). Counts are kept
-	// for 400 days.
+	// for StatsRetention.
 	CountQuestion(ctx context.Context, at time.Time, userID int64, outcome, entryID string) error
 	// Stats returns one DayStats per day from from to to (inclusive, by
 	// UTC day), oldest first; days without questions have empty maps.

@@ -112,10 +112,6 @@ func Build(ctx context.Context, c *Content) (*Index, error) {
 
 // BuildWithPolicy is Build with other confidence thresholds.
 func BuildWithPolicy(ctx context.Context, c *Content, p Policy) (*Index, error) {
-	a, err := analysis.New(c.Synonyms)
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: build analyzer: %w", err)
-	}
 	im := bleve.NewIndexMapping()
 	im.ScoringModel = index.BM25Scoring
 	if err := im.AddCustomAnalyzer(analyzerName, map[string]any{
@@ -123,6 +119,11 @@ func BuildWithPolicy(ctx context.Context, c *Content, p Policy) (*Index, error) 
 		"synonyms": analysis.SynonymConfig(c.Synonyms),
 	}); err != nil {
 		return nil, fmt.Errorf("knowledge: register analyzer: %w", err)
+	}
+	// The mapping built the analyzer; questions use the same instance.
+	a, ok := analysis.Unwrap(im.AnalyzerNamed(analyzerName))
+	if !ok {
+		return nil, fmt.Errorf("knowledge: analyzer %q is not Layanan's", analyzerName)
 	}
 	im.DefaultAnalyzer = analyzerName
 	doc := bleve.NewDocumentStaticMapping()

@@ -79,3 +79,11 @@ func (b bleveAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	}
 	return stream
 }
+
+// Unwrap returns the Analyzer behind a bleve analyzer of type
+// BleveAnalyzerType, so the query side uses the very instance the index
+// was built with instead of loading the word lists a second time.
+func Unwrap(a analysis.Analyzer) (*Analyzer, bool) {
+	b, ok := a.(bleveAnalyzer)
+	return b.a, ok
+}

@@ -15,11 +15,9 @@ import (
 var _ bot.StatsStore = (*Store)(nil)
 
 const (
-	// StatsRetention is how long a day's counts are kept after the day
-	// ends.
-	StatsRetention = 400 * 24 * time.Hour
-	// MaxStatsDays is the longest range Stats reads.
-	MaxStatsDays = 3660
+	// StatsRetention and MaxStatsDays are the contract's (package bot).
+	StatsRetention = bot.StatsRetention
+	MaxStatsDays   = bot.MaxStatsDays
 
 	day       = 24 * time.Hour
 	dayLayout = "2006-01-02"
