@@ -317,6 +317,13 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	if err != nil {
 		return out, fmt.Errorf("bot: search: %w", err)
 	}
+	if res.SmallTalk != "" {
+		// Not a question ("ok makasih infonya", "wkwk", "mau tanya"): a
+		// short reply, never a card.
+		out.Kind = "smalltalk"
+		_, err := c.reply(ctx, v, c.t(v, smallTalkText(res.SmallTalk)), c.menuRow(v))
+		return out, err
+	}
 	if !res.HasTopic && len(res.Aspects) > 0 && v.session.TopicID != "" {
 		if e, err := c.know.Entry(v.session.TopicID); err == nil {
 			out.Kind, out.EntryID = "followup", e.ID
@@ -338,9 +345,15 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	case res.Answered:
 		e := res.Hits[0].Entry
 		out.Kind, out.EntryID = "answered", e.ID
-		err = c.sendAnswer(ctx, v, e, res.Hits[1:], res.Close)
-		if res.Close && len(res.Hits) > 1 {
-			v.session.Offered = []string{res.Hits[1].Entry.ID}
+		others, offerFirst := res.Hits[1:], res.Close
+		if res.Also != nil {
+			// A second topic in the same question: its button comes first.
+			others = append([]knowledge.Hit{*res.Also}, others...)
+			offerFirst = true
+		}
+		err = c.sendAnswer(ctx, v, e, others, offerFirst)
+		if offerFirst && len(others) > 0 {
+			v.session.Offered = []string{others[0].Entry.ID}
 		} else {
 			v.session.Offered = nil
 		}
@@ -369,6 +382,21 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	c.save(ctx, v)
 	c.countQuestion(ctx, v, out)
 	return out, err
+}
+
+// smallTalkText is the reply text for a kind of small talk the search
+// recognised.
+func smallTalkText(kind string) string {
+	switch kind {
+	case "thanks", "farewell":
+		return "thanks"
+	case "greeting":
+		return "greeting"
+	case "ask":
+		return "smalltalk_ask"
+	default: // ack, laughter, insult, emoji
+		return "smalltalk_other"
+	}
 }
 
 // countQuestion adds the question to the day's statistics.

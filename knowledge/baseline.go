@@ -61,6 +61,9 @@ func (b *Baseline) Search(ctx context.Context, question string, top int) (Result
 	return res, nil
 }
 
+// Content returns the content the index was built from.
+func (b *Baseline) Content() *Content { return b.content }
+
 // Close releases the index.
 func (b *Baseline) Close() error {
 	if err := b.bleve.Close(); err != nil {

@@ -63,7 +63,7 @@ func generatedContent(tb testing.TB, n int) *Content {
 }
 
 var benchQuestions = []string{
-	"gmn cara bikin ktp baru?",
+	"gmn cara bikin ktp pertama kali?",
 	"syarat ngurus akte lahir apa aja",
 	"perpanjang sim dmn",
 	"how do i renew my driving license",

@@ -75,6 +75,7 @@ func ParseQuestions(r io.Reader) ([]Question, error) {
 // Searcher answers questions; Index and Baseline both do.
 type Searcher interface {
 	Search(ctx context.Context, question string, top int) (Result, error)
+	Content() *Content
 }
 
 // Miss is a question the searcher got wrong.
@@ -88,18 +89,29 @@ type Miss struct {
 type Report struct {
 	InScope    int
 	OutOfScope int
+	TopOne     float64 // the first hit right, answered or not, over in-scope questions
 	RecallAt1  float64 // answered and the first hit right, over in-scope questions
 	RecallAt3  float64 // a right entry among the first three hits
 	MRR        float64 // mean reciprocal rank of the first right hit (top 10)
+	Answered   float64 // in-scope questions answered, over in-scope questions
+	Precision  float64 // answered in-scope questions whose first hit is right
 	Rejection  float64 // out-of-scope questions not answered, over out-of-scope questions
 	Misses     []Miss
+	// UnknownIDs are questions that expect an id the content does not have;
+	// they are left out of every figure.
+	UnknownIDs []Question
 }
 
 // Evaluate runs every question through s.
 func Evaluate(ctx context.Context, s Searcher, qs []Question) (Report, error) {
 	var rep Report
-	var r1, r3, rr, rejected float64
+	var top1, r1, r3, rr, rejected, answered float64
+	content := s.Content()
 	for _, q := range qs {
+		if unknown := slices.ContainsFunc(q.Expected, func(id string) bool { _, ok := content.Entry(id); return !ok }); unknown {
+			rep.UnknownIDs = append(rep.UnknownIDs, q)
+			continue
+		}
 		res, err := s.Search(ctx, q.Text, 10)
 		if err != nil {
 			return rep, fmt.Errorf("knowledge: evaluate line %d: %w", q.Line, err)
@@ -125,6 +137,12 @@ func Evaluate(ctx context.Context, s Searcher, qs []Question) (Report, error) {
 				break
 			}
 		}
+		if rank == 1 {
+			top1++
+		}
+		if res.Answered {
+			answered++
+		}
 		if rank == 1 && res.Answered {
 			r1++
 		} else {
@@ -139,7 +157,11 @@ func Evaluate(ctx context.Context, s Searcher, qs []Question) (Report, error) {
 	}
 	if rep.InScope > 0 {
 		n := float64(rep.InScope)
-		rep.RecallAt1, rep.RecallAt3, rep.MRR = r1/n, r3/n, rr/n
+		rep.TopOne, rep.RecallAt1, rep.RecallAt3, rep.MRR = top1/n, r1/n, r3/n, rr/n
+		rep.Answered = answered / n
+	}
+	if answered > 0 {
+		rep.Precision = r1 / answered
 	}
 	if rep.OutOfScope > 0 {
 		rep.Rejection = rejected / float64(rep.OutOfScope)

@@ -7,41 +7,27 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode/utf8"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/layanan-id/layanan/knowledge/analysis"
 )
 
-// Index fields and their boosts. The citizen-facing fields (example
-// questions, title, keywords) carry the topic far more reliably than the
-// body, which mentions many other services in passing.
+// Index fields. The strong ones (example questions, title, keywords) carry
+// the topic far more reliably than the body, which mentions many other
+// services in passing; the body's weight is chosen by calibration.
 const (
 	fieldQuestions = "questions"
 	fieldTitle     = "title"
 	fieldKeywords  = "keywords"
-	fieldCard      = "card"
 	fieldBody      = "body"
 )
 
-type field struct {
-	name   string
-	boost  float64
-	strong bool // counts towards the confidence of a match
-}
-
-var fields = [...]field{
-	{fieldQuestions, 3.0, true},
-	{fieldTitle, 2.5, true},
-	{fieldKeywords, 2.5, true},
-	{fieldCard, 0.4, false},
-	{fieldBody, 0.7, false},
-}
+var indexFields = [...]string{fieldQuestions, fieldTitle, fieldKeywords, fieldBody}
 
 const analyzerName = "layanan"
 
@@ -54,192 +40,417 @@ const maxQueryTerms = 32
 
 // Index answers questions over one immutable Content. It is safe for
 // concurrent use; a content reload builds a new Index and swaps it in.
+//
+// bleve analyses the content with Layanan's analyzer and inverts it; the
+// index then reads bleve's postings once into compact per-entry statistics
+// and scores them itself, because calibration must leave single example
+// questions out of the statistics, which bleve's scorer cannot do.
 type Index struct {
 	content  *Content
-	bleve    bleve.Index
 	analyzer *analysis.Analyzer
 	speller  *analysis.Speller
-	df       map[string]int // term → entries containing it in any field
-	strongDF map[string]int // term → entries containing it in a strong field
-	terms    []map[string]uint8
 	byID     map[string]int
-	policy   Policy
+	terms    termIndex
+	grams    gramIndex
+	cal      Calibration
+	pool     sync.Pool // *scores
 }
 
-// Policy holds the confidence decision's thresholds. Two measures decide
-// it, both computed over the question's terms weighted by rarity (inverse
-// document frequency; a term no entry uses weighs most):
-//
-//   - coverage: the share of the question's weight the entry matches;
-//   - evidence: the matched weight in units of the rarest possible term.
-//
-// A short question that names its topic ("skck") has full coverage; a long
-// one with context ("kemarin rumah kebanjiran, kk basah...") has low
-// coverage but much evidence; a question about something else matches only
-// common words and has little of either.
-type Policy struct {
-	// An entry is a confident answer when coverage ≥ MinCoverage and
-	// evidence ≥ MinEvidence, or coverage ≥ LowCoverage and evidence ≥
-	// HighEvidence.
-	MinCoverage, MinEvidence  float64
-	LowCoverage, HighEvidence float64
-	// CloseRatio: when the second entry scores at least this share of the
-	// first, the two are close and both are offered.
-	CloseRatio float64
-	// RankMix weighs bleve's relative score against coverage when ranking
-	// (1: bleve alone, 0: coverage alone).
-	RankMix float64
-}
-
-// DefaultPolicy is tuned on the repository's question set and checked on
-// the held-out set (see README).
-var DefaultPolicy = Policy{MinCoverage: 0.55, MinEvidence: 0.6, LowCoverage: 0.25, HighEvidence: 1.0, CloseRatio: 0.85, RankMix: 0.5}
-
-// confident applies the policy to one hit.
-func (p Policy) confident(h Hit) bool {
-	if !h.TopicMatched {
-		return false
-	}
-	return (h.Coverage >= p.MinCoverage && h.Evidence >= p.MinEvidence) ||
-		(h.Coverage >= p.LowCoverage && h.Evidence >= p.HighEvidence)
-}
-
-// Build indexes the content's entries. It returns an error when the index
-// cannot be created or the context ends.
+// Build indexes the content's entries and calibrates the ranking and the
+// confidence decision on the content's own example questions. It returns
+// an error when the index cannot be created or the context ends.
 func Build(ctx context.Context, c *Content) (*Index, error) {
-	return BuildWithPolicy(ctx, c, DefaultPolicy)
+	return BuildWithOptions(ctx, c, BuildOptions{})
 }
 
-// BuildWithPolicy is Build with other confidence thresholds.
-func BuildWithPolicy(ctx context.Context, c *Content, p Policy) (*Index, error) {
+// BuildOptions change how an index calibrates itself.
+type BuildOptions struct {
+	// TargetPrecision is the share of answered questions that must be right
+	// on the content's own held-out examples (default 0.95).
+	TargetPrecision float64
+	// NoCalibration uses the default parameters whatever the content.
+	NoCalibration bool
+}
+
+// DefaultTargetPrecision is the precision the confidence threshold aims at.
+const DefaultTargetPrecision = 0.95
+
+// BuildWithOptions is Build with other calibration options.
+func BuildWithOptions(ctx context.Context, c *Content, opts BuildOptions) (*Index, error) {
+	if opts.TargetPrecision <= 0 || opts.TargetPrecision >= 1 {
+		opts.TargetPrecision = DefaultTargetPrecision
+	}
+	a, bi, err := buildBleve(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	defer bi.Close()
+	ix := &Index{
+		content:  c,
+		analyzer: a,
+		byID:     make(map[string]int, len(c.Entries)),
+	}
+	for i := range c.Entries {
+		ix.byID[c.Entries[i].ID] = i
+	}
+	if err := ix.readPostings(ctx, bi); err != nil {
+		return nil, err
+	}
+	examples := ix.analyzeEntries()
+	ix.buildGrams(examples)
+	ix.speller = analysis.NewSpeller(ix.vocabulary())
+	ix.pool.New = func() any { return newScores(len(c.Entries)) }
+	cal, err := ix.calibrate(ctx, examples, opts)
+	if err != nil {
+		return nil, err
+	}
+	ix.cal = cal
+	return ix, nil
+}
+
+// contentWords are the normalised words of the entries' titles, example
+// questions and keywords: built-in word lists leave these alone.
+func contentWords(c *Content) []string {
+	seen := make(map[string]bool)
+	var words []string
+	add := func(text string) {
+		for _, w := range analysis.Tokenize(text) {
+			if !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+	}
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		add(e.Title)
+		for _, q := range e.Questions {
+			add(q)
+		}
+		for _, k := range e.Keywords {
+			add(k)
+		}
+	}
+	slices.Sort(words)
+	return words
+}
+
+// buildBleve indexes the content in an in-memory bleve index with
+// Layanan's analyzer and returns the analyzer instance bleve built.
+func buildBleve(ctx context.Context, c *Content) (*analysis.Analyzer, bleve.Index, error) {
 	im := bleve.NewIndexMapping()
-	im.ScoringModel = index.BM25Scoring
 	if err := im.AddCustomAnalyzer(analyzerName, map[string]any{
-		"type":     analysis.BleveAnalyzerType,
-		"synonyms": analysis.SynonymConfig(c.Synonyms),
+		"type":          analysis.BleveAnalyzerType,
+		"synonyms":      analysis.SynonymConfig(c.Synonyms),
+		"content_words": analysis.WordsConfig(contentWords(c)),
 	}); err != nil {
-		return nil, fmt.Errorf("knowledge: register analyzer: %w", err)
+		return nil, nil, fmt.Errorf("knowledge: register analyzer: %w", err)
 	}
 	// The mapping built the analyzer; questions use the same instance.
 	a, ok := analysis.Unwrap(im.AnalyzerNamed(analyzerName))
 	if !ok {
-		return nil, fmt.Errorf("knowledge: analyzer %q is not Layanan's", analyzerName)
+		return nil, nil, fmt.Errorf("knowledge: analyzer %q is not Layanan's", analyzerName)
 	}
 	im.DefaultAnalyzer = analyzerName
 	doc := bleve.NewDocumentStaticMapping()
-	for _, f := range fields {
+	for _, f := range indexFields {
 		fm := mapping.NewTextFieldMapping()
 		fm.Analyzer = analyzerName
 		fm.Store = false
 		fm.IncludeInAll = false
 		fm.IncludeTermVectors = false
 		fm.DocValues = false
-		doc.AddFieldMappingsAt(f.name, fm)
+		doc.AddFieldMappingsAt(f, fm)
 	}
 	im.DefaultMapping = doc
 	bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: create index: %w", err)
+		return nil, nil, fmt.Errorf("knowledge: create index: %w", err)
 	}
-	ix := &Index{
-		content:  c,
-		bleve:    bi,
-		analyzer: a,
-		df:       make(map[string]int),
-		strongDF: make(map[string]int),
-		terms:    make([]map[string]uint8, len(c.Entries)),
-		byID:     make(map[string]int, len(c.Entries)),
-		policy:   p,
-	}
-	vocab := make(map[string]int)
 	batch := bi.NewBatch()
 	for i := range c.Entries {
 		if err := ctx.Err(); err != nil {
 			bi.Close()
-			return nil, fmt.Errorf("knowledge: build index: %w", err)
+			return nil, nil, fmt.Errorf("knowledge: build index: %w", err)
 		}
 		e := &c.Entries[i]
-		ix.byID[e.ID] = i
-		texts := entryFields(e)
-		doc := make(map[string]any, len(texts))
-		entryTerms := make(map[string]uint8)
-		for fi, f := range fields {
-			text := texts[f.name]
-			doc[f.name] = text
-			for _, w := range analysis.Tokenize(text) {
-				vocab[w]++
-			}
-			for _, t := range a.Analyze(text) {
-				entryTerms[t] |= 1 << fi
-			}
+		fields := entryFields(e)
+		doc := make(map[string]any, len(fields))
+		for k, v := range fields {
+			doc[k] = v
 		}
-		for t, mask := range entryTerms {
-			ix.df[t]++
-			if mask&strongMask != 0 {
-				ix.strongDF[t]++
-			}
-		}
-		ix.terms[i] = entryTerms
 		if err := batch.Index(e.ID, doc); err != nil {
 			bi.Close()
-			return nil, fmt.Errorf("knowledge: index %s: %w", e.ID, err)
+			return nil, nil, fmt.Errorf("knowledge: index %s: %w", e.ID, err)
 		}
 	}
 	if err := bi.Batch(batch); err != nil {
 		bi.Close()
-		return nil, fmt.Errorf("knowledge: build index: %w", err)
+		return nil, nil, fmt.Errorf("knowledge: build index: %w", err)
 	}
-	for _, w := range a.KnownWords() {
-		if vocab[w] == 0 {
-			vocab[w] = 1 // a target for corrections, below any content word
-		}
-	}
-	ix.speller = analysis.NewSpeller(vocab)
-	return ix, nil
+	return a, bi, nil
 }
 
-var strongMask = func() uint8 {
-	var m uint8
-	for i, f := range fields {
-		if f.strong {
-			m |= 1 << i
-		}
-	}
-	return m
-}()
-
+// entryFields is the text of each index field of an entry.
 func entryFields(e *Entry) map[string]string {
 	var card []string
 	for _, f := range e.Card() {
 		card = append(card, f.Value)
 	}
 	return map[string]string{
-		fieldQuestions: strings.Join(e.Questions, "\n"),
+		fieldQuestions: joinLines(e.Questions...),
 		fieldTitle:     e.Title,
-		fieldKeywords:  strings.Join(e.Keywords, "\n") + "\n" + strings.ReplaceAll(e.ID, "-", " "),
-		fieldCard:      strings.Join(card, "\n"),
-		fieldBody:      e.Body,
+		fieldKeywords:  joinLines(e.Keywords...) + "\n" + strings.ReplaceAll(e.ID, "-", " "),
+		fieldBody:      joinLines(card...) + "\n" + e.Body,
 	}
 }
 
-// Close releases the index.
-func (ix *Index) Close() error {
-	if err := ix.bleve.Close(); err != nil {
-		return fmt.Errorf("knowledge: close index: %w", err)
+// readPostings copies bleve's postings of every field into the termIndex.
+func (ix *Index) readPostings(ctx context.Context, bi bleve.Index) error {
+	adv, err := bi.Advanced()
+	if err != nil {
+		return fmt.Errorf("knowledge: open index: %w", err)
 	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("knowledge: open index reader: %w", err)
+	}
+	defer r.Close()
+	n := len(ix.content.Entries)
+	ti := termIndex{
+		post:       make(map[string][]termPosting),
+		strongLen:  make([]float32, n),
+		bodyLen:    make([]float32, n),
+		dfStrong:   make(map[string]int32),
+		dfAll:      make(map[string]int32),
+		numEntries: n,
+	}
+	entryOf := make(map[string]int32, n) // bleve's internal id → entry
+	lookup := func(id index.IndexInternalID) (int32, error) {
+		if e, ok := entryOf[string(id)]; ok {
+			return e, nil
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return 0, fmt.Errorf("knowledge: read index: %w", err)
+		}
+		e, ok := ix.byID[ext]
+		if !ok {
+			return 0, fmt.Errorf("knowledge: read index: unknown document %q", ext)
+		}
+		entryOf[string(id)] = int32(e)
+		return int32(e), nil
+	}
+	for _, field := range indexFields {
+		dict, err := r.FieldDict(field)
+		if err != nil {
+			return fmt.Errorf("knowledge: read %s terms: %w", field, err)
+		}
+		for {
+			de, err := dict.Next()
+			if err != nil {
+				dict.Close()
+				return fmt.Errorf("knowledge: read %s terms: %w", field, err)
+			}
+			if de == nil {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				dict.Close()
+				return fmt.Errorf("knowledge: build index: %w", err)
+			}
+			tfr, err := r.TermFieldReader(ctx, []byte(de.Term), field, true, false, false)
+			if err != nil {
+				dict.Close()
+				return fmt.Errorf("knowledge: read postings of %q: %w", de.Term, err)
+			}
+			post := ti.post[de.Term]
+			for {
+				d, err := tfr.Next(nil)
+				if err != nil {
+					tfr.Close()
+					dict.Close()
+					return fmt.Errorf("knowledge: read postings of %q: %w", de.Term, err)
+				}
+				if d == nil {
+					break
+				}
+				e, err := lookup(d.ID)
+				if err != nil {
+					tfr.Close()
+					dict.Close()
+					return err
+				}
+				i, found := slices.BinarySearchFunc(post, e, func(p termPosting, e int32) int { return int(p.entry - e) })
+				if !found {
+					post = slices.Insert(post, i, termPosting{entry: e})
+				}
+				tf := float32(d.Freq)
+				switch field {
+				case fieldQuestions:
+					post[i].questions += tf
+				case fieldBody:
+					post[i].body += tf
+				default:
+					post[i].other += tf
+				}
+				if field == fieldBody {
+					ti.bodyLen[e] += tf
+				} else {
+					ti.strongLen[e] += tf
+				}
+			}
+			tfr.Close()
+			ti.post[de.Term] = post
+		}
+		dict.Close()
+	}
+	var sumStrong, sumBody float64
+	for e := 0; e < n; e++ {
+		sumStrong += float64(ti.strongLen[e])
+		sumBody += float64(ti.bodyLen[e])
+	}
+	if n > 0 {
+		ti.avgStrong, ti.avgBody = sumStrong/float64(n), sumBody/float64(n)
+	}
+	for term, post := range ti.post {
+		var strong int32
+		for _, p := range post {
+			if p.strong() > 0 {
+				strong++
+			}
+		}
+		ti.dfAll[term] = int32(len(post))
+		if strong > 0 {
+			ti.dfStrong[term] = strong
+		}
+	}
+	ix.terms = ti
 	return nil
 }
+
+// example is one example question of an entry, analysed once at build
+// for calibration.
+type example struct {
+	entry    int
+	text     string
+	terms    map[string]float32 // analysed term → occurrences
+	length   float32
+	gramsRaw map[string]int
+}
+
+// analyzeEntries analyses every example question.
+func (ix *Index) analyzeEntries() []example {
+	var out []example
+	for i := range ix.content.Entries {
+		for _, q := range ix.content.Entries[i].Questions {
+			ex := example{entry: i, text: q, terms: make(map[string]float32)}
+			for _, t := range ix.analyzer.Analyze(q) {
+				ex.terms[t]++
+				ex.length++
+			}
+			ex.gramsRaw = gramCounts(ix.analyzer.Words(q))
+			out = append(out, ex)
+		}
+	}
+	return out
+}
+
+// buildGrams builds the n-gram centroids: each entry's example questions,
+// its title and its keywords are one unit-length vector each, summed.
+func (ix *Index) buildGrams(examples []example) {
+	n := len(ix.content.Entries)
+	docs := make([][]map[string]int, n)
+	for _, ex := range examples {
+		docs[ex.entry] = append(docs[ex.entry], ex.gramsRaw)
+	}
+	for i := range ix.content.Entries {
+		e := &ix.content.Entries[i]
+		docs[i] = append(docs[i], gramCounts(ix.analyzer.Words(e.Title)))
+		if len(e.Keywords) > 0 {
+			docs[i] = append(docs[i], gramCounts(ix.analyzer.Words(joinLines(e.Keywords...))))
+		}
+	}
+	g := gramIndex{ids: make(map[string]int32)}
+	var df []int32
+	for i := range docs {
+		seen := make(map[int32]bool)
+		for _, d := range docs[i] {
+			for gram := range d {
+				id, ok := g.ids[gram]
+				if !ok {
+					id = int32(len(df))
+					g.ids[gram] = id
+					df = append(df, 0)
+				}
+				if !seen[id] {
+					seen[id] = true
+					df[id]++
+				}
+			}
+		}
+	}
+	g.idf = make([]float32, len(df))
+	for id, d := range df {
+		g.idf[id] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
+	}
+	g.post = make([][]gramPosting, len(df))
+	g.norm = make([]float64, n)
+	sum := make(map[int32]float64)
+	for i := range docs {
+		clear(sum)
+		for _, d := range docs[i] {
+			v := g.vector(d)
+			for k, id := range v.ids {
+				sum[id] += float64(v.weights[k])
+			}
+		}
+		var sq float64
+		for id, w := range sum {
+			g.post[id] = append(g.post[id], gramPosting{entry: int32(i), weight: float32(w)})
+			sq += w * w
+		}
+		g.norm[i] = math.Sqrt(sq)
+	}
+	ix.grams = g
+}
+
+// vocabulary is what the spelling corrector corrects to: every word of the
+// content, then the words the analyser has a rule for.
+func (ix *Index) vocabulary() map[string]int {
+	vocab := make(map[string]int)
+	for i := range ix.content.Entries {
+		for _, text := range entryFields(&ix.content.Entries[i]) {
+			for _, w := range analysis.Tokenize(text) {
+				vocab[w]++
+			}
+		}
+	}
+	for _, w := range ix.analyzer.KnownWords() {
+		if vocab[w] == 0 {
+			vocab[w] = 1 // a target for corrections, below any content word
+		}
+	}
+	return vocab
+}
+
+// Close releases the index. The index keeps no open resources once built;
+// Close exists so callers treat every index alike.
+func (ix *Index) Close() error { return nil }
 
 // Content returns the content the index was built from.
 func (ix *Index) Content() *Content { return ix.content }
 
+// Calibration returns what the index chose from its content.
+func (ix *Index) Calibration() Calibration { return ix.cal }
+
 // Hit is one candidate entry for a question.
 type Hit struct {
-	Entry    *Entry
-	Score    float64 // bleve's BM25 score
+	Entry *Entry
+	// Score is the fused ranking score: how many standard deviations the
+	// entry stands above the average entry.
+	Score    float64
 	Coverage float64 // weighted share of the question's terms the entry matches in strong fields
-	Evidence float64 // the matched terms' weight in units of the rarest possible term
-	Rank     float64 // what the hits are ordered by: a mix of relative score and coverage
 	// TopicMatched is true when the entry matches, in its questions, title
 	// or keywords, a term of the question that names a topic rather than
 	// an aspect (fee, requirements...); only such an entry can be an answer.
@@ -255,9 +466,18 @@ type Result struct {
 	Hits        []Hit             // best first, at most the requested number
 	// Answered is true when the first hit is a confident answer.
 	Answered bool
+	// Confidence is the calibrated probability that the first hit is right.
+	Confidence float64
 	// Close is true when the second hit is nearly as good as the first, so
 	// both should be offered.
 	Close bool
+	// Also is a second topic the question names that the first hit does
+	// not cover ("paspor sama sim"): offer it beside the answer.
+	Also *Hit
+	// SmallTalk names the kind of message that is not a question at all
+	// (thanks, greeting, laughter, insult, emoji, "mau tanya"); such a
+	// message is never searched.
+	SmallTalk string
 	// Aspects lists what the question asks about a service (fee, duration,
 	// where, requirements, steps, legal), in the order asked; HasTopic
 	// tells whether it also names a topic. "biayanya berapa?" has the
@@ -266,9 +486,14 @@ type Result struct {
 	HasTopic bool
 }
 
+// candidateDepth is how many entries are ranked for a question, beyond
+// the hits returned: the second topic and close calls are looked for among
+// them.
+const candidateDepth = 10
+
 // Search answers one question with at most top hits (default 3). Any text
 // is accepted: it is analysed into words, never parsed as query syntax. It
-// returns an error only when the search itself fails or ctx ends.
+// returns an error only when ctx ends.
 func (ix *Index) Search(ctx context.Context, question string, top int) (Result, error) {
 	if top <= 0 {
 		top = 3
@@ -277,7 +502,12 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("knowledge: search: %w", err)
 	}
-	terms, corrections, correctedTerms := ix.analyzeQuestion(question)
+	question = truncateRunes(question, MaxQuestionRunes)
+	if kind := ix.analyzer.SmallTalk(question); kind != "" {
+		res.SmallTalk = kind
+		return res, nil
+	}
+	terms, words, corrections := ix.analyzeQuestion(question)
 	res.Terms, res.Corrections = terms, corrections
 	for _, t := range terms {
 		switch aspect := ix.analyzer.Aspect(t); aspect {
@@ -290,216 +520,162 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 			}
 		}
 	}
-	if len(terms) == 0 {
+	q := ix.newQuery(terms, gramCounts(words))
+	s := ix.pool.Get().(*scores)
+	defer func() {
+		s.reset()
+		ix.pool.Put(s)
+	}()
+	p := ix.cal.Params
+	ix.terms.bm25(&q, p, s)
+	ix.grams.cosines(&q, s)
+	f := newFusion(s, len(ix.content.Entries), p.Mix)
+	best := ix.rank(&q, s, f, p, max(top, candidateDepth))
+	if len(best) == 0 {
 		return res, nil
 	}
-	var clauses []query.Query
-	for _, t := range terms {
-		if ix.df[t] == 0 {
-			continue
-		}
-		perField := make([]query.Query, 0, len(fields))
-		for _, f := range fields {
-			tq := query.NewTermQuery(t)
-			tq.SetField(f.name)
-			tq.SetBoost(f.boost)
-			perField = append(perField, tq)
-		}
-		clauses = append(clauses, query.NewDisjunctionQuery(perField))
+	feat := ix.features(&q, s, f, best)
+	res.Confidence = ix.cal.Model.prob(feat)
+	res.Answered = feat.Topic && res.Confidence >= ix.cal.Threshold
+	hits := make([]Hit, len(best))
+	for i, r := range best {
+		h := Hit{Entry: &ix.content.Entries[r.entry], Score: r.fused}
+		h.Coverage, _, h.TopicMatched, h.Matched = ix.terms.coverage(&q, r.entry)
+		hits[i] = h
 	}
-	if len(clauses) == 0 {
-		return res, nil
+	if len(hits) > 1 && res.Answered && hits[0].Score-hits[1].Score < ix.cal.CloseMargin {
+		res.Close = true
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(clauses), max(top, rerankDepth), 0, false)
-	sr, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
-		return res, fmt.Errorf("knowledge: search: %w", err)
+	if res.Answered {
+		res.Also = ix.secondTopic(&q, hits)
 	}
-	weights, total := ix.termWeights(terms)
-	// A term reached through a spelling correction is a guess: it counts
-	// for less when matched, but the question still asked for it in full.
-	matchedWeights := slices.Clone(weights)
-	for j, t := range terms {
-		if correctedTerms[t] {
-			matchedWeights[j] *= 0.5
-		}
-	}
-	for _, dm := range sr.Hits {
-		i, ok := ix.byID[dm.ID]
-		if !ok {
-			continue
-		}
-		h := Hit{Entry: &ix.content.Entries[i], Score: dm.Score}
-		var covered float64
-		for j, t := range terms {
-			mask, ok := ix.terms[i][t]
-			if !ok {
-				continue
-			}
-			h.Matched = append(h.Matched, t)
-			if mask&strongMask != 0 && ix.analyzer.Aspect(t) == "" {
-				h.TopicMatched = true
-			}
-			if mask&strongMask != 0 {
-				covered += matchedWeights[j]
-			} else {
-				covered += matchedWeights[j] * weakFieldShare
-			}
-		}
-		if total > 0 {
-			h.Coverage = covered / total
-		}
-		h.Evidence = covered / ix.maxWeight()
-		res.Hits = append(res.Hits, h)
-	}
-	ix.rerank(res.Hits)
-	if len(res.Hits) > top {
-		res.Hits = res.Hits[:top]
-	}
-	if len(res.Hits) > 0 {
-		first := res.Hits[0]
-		res.Answered = ix.policy.confident(first)
-		if len(res.Hits) > 1 && res.Hits[1].Rank >= ix.policy.CloseRatio*first.Rank {
-			res.Close = true
-		}
-	}
+	res.Hits = hits[:min(top, len(hits))]
 	return res, nil
 }
 
-// rerankDepth is how many of bleve's best hits are reranked.
-const rerankDepth = 20
-
-// rerank orders hits by a mix of bleve's BM25 score (relative to the best)
-// and coverage. BM25 favours an entry whose example questions repeat the
-// question's common words; coverage favours the entry that matches the
-// question's rare words anywhere, which is usually the topic.
-func (ix *Index) rerank(hits []Hit) {
-	if len(hits) == 0 {
-		return
-	}
-	best := hits[0].Score
-	for _, h := range hits {
-		best = max(best, h.Score)
-	}
-	mix := ix.policy.RankMix
-	for i := range hits {
-		rel := 0.0
-		if best > 0 {
-			rel = hits[i].Score / best
-		}
-		hits[i].Rank = mix*rel + (1-mix)*hits[i].Coverage
-	}
-	slices.SortStableFunc(hits, func(a, b Hit) int {
-		switch {
-		case a.Rank > b.Rank:
-			return -1
-		case a.Rank < b.Rank:
-			return 1
-		}
-		return strings.Compare(a.Entry.ID, b.Entry.ID)
+// rank returns the k best entries: by fused score, the best candidates
+// reranked with the coverage bonus.
+func (ix *Index) rank(q *query, s *scores, f fusion, p RankParams, k int) []ranked {
+	best := bestEntries(s, f, max(k, candidateDepth))
+	best = rerank(best, p.Coverage, func(e int) float64 {
+		cov, _, _, _ := ix.terms.coverage(q, e)
+		return cov
 	})
+	return best[:min(k, len(best))]
 }
 
-// termWeights gives each query term an inverse-document-frequency weight:
-// rare terms say more about the topic. Terms the content never uses get
-// the highest weight, so a question about something else is not answered
-// because its filler words match.
-func (ix *Index) termWeights(terms []string) ([]float64, float64) {
-	n := float64(len(ix.content.Entries))
-	weights := make([]float64, len(terms))
-	var total float64
-	for i, t := range terms {
-		df := float64(ix.strongDF[t])
-		if df == 0 {
-			df = float64(ix.df[t]) * 0.5
-		}
-		w := math.Log(1 + (n+1)/(df+0.5))
-		if ix.analyzer.Aspect(t) != "" {
-			// "syarat", "biaya", "cara daftar": what is asked about a
-			// service, not which service; every entry has these.
-			w *= aspectShare
-		}
-		weights[i] = w
-		total += w
+// features computes the confidence features of the best entry.
+func (ix *Index) features(q *query, s *scores, f fusion, best []ranked) features {
+	var ft features
+	if len(best) == 0 {
+		return ft
 	}
-	return weights, total
-}
-
-// maxWeight is the weight of a term no entry contains.
-func (ix *Index) maxWeight() float64 {
-	n := float64(len(ix.content.Entries))
-	return math.Log(1 + (n+1)/0.5)
-}
-
-// analyzeQuestion turns a question into distinct search terms, correcting
-// misspelt words that neither the content nor the analyser knows. It also
-// returns the corrections and the terms that only a correction produced.
-func (ix *Index) analyzeQuestion(question string) ([]string, map[string]string, map[string]bool) {
-	if utf8.RuneCountInString(question) > MaxQuestionRunes {
-		question = string([]rune(question)[:MaxQuestionRunes])
+	first := best[0]
+	ft.Fused = first.fused
+	second := f.floor()
+	if len(best) > 1 {
+		second = best[1].fused
 	}
-	words := analysis.Tokenize(question)
-	var (
-		corrections map[string]string
-		fixed       []string // the corrected words
-		uncorrected []string // the other words
-	)
-	for i, w := range words {
+	ft.Margin = first.fused - second
+	ft.Cosine = s.ng[first.entry]
+	ft.BM25, ft.Grams = f.z(s.bm[first.entry], s.ng[first.entry])
+	ft.Coverage, ft.Unknown, ft.Topic, _ = ix.terms.coverage(q, first.entry)
+	return ft
+}
+
+// secondTopic returns the best other hit that matches, in a strong field,
+// a topic term of the question the first hit does not match, when that
+// term is rare enough to name a service of its own.
+func (ix *Index) secondTopic(q *query, hits []Hit) *Hit {
+	first := hits[0]
+	n := float64(ix.terms.numEntries)
+	var missing []string
+	for _, t := range q.terms {
+		if t.aspect || t.dfStrong == 0 || slices.Contains(first.Matched, t.term) {
+			continue
+		}
+		// A term most entries use names no service.
+		if float64(t.dfStrong) > max(1, 0.1*n) {
+			continue
+		}
+		missing = append(missing, t.term)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	for i := 1; i < len(hits); i++ {
+		for _, t := range missing {
+			for _, qt := range q.terms {
+				if qt.term != t {
+					continue
+				}
+				if p, ok := postingOf(qt.post, ix.byID[hits[i].Entry.ID]); ok && p.strong() > 0 {
+					h := hits[i]
+					return &h
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// newQuery prepares analysed terms and n-gram counts for scoring.
+func (ix *Index) newQuery(terms []string, grams map[string]int) query {
+	q := query{heldEntry: -1, exclude: -1, grams: ix.grams.vector(grams)}
+	for _, t := range terms {
+		post, ok := ix.terms.post[t]
+		qt := queryTerm{term: t, post: post, aspect: ix.analyzer.Aspect(t) != ""}
+		if ok {
+			qt.dfStrong, qt.dfAll = ix.terms.dfStrong[t], ix.terms.dfAll[t]
+		}
+		q.terms = append(q.terms, qt)
+	}
+	return q
+}
+
+// analyzeQuestion turns a question into distinct search terms and the
+// words its n-grams are taken from, correcting misspelt words that neither
+// the content nor the analyser knows.
+func (ix *Index) analyzeQuestion(question string) (terms, words []string, corrections map[string]string) {
+	tokens := analysis.Tokenize(question)
+	for i, w := range tokens {
 		if ix.isKnownWord(w) {
-			uncorrected = append(uncorrected, w)
 			continue
 		}
 		c, ok := ix.speller.Correct(w)
 		if !ok {
-			uncorrected = append(uncorrected, w)
 			continue
 		}
 		if corrections == nil {
 			corrections = make(map[string]string)
 		}
 		corrections[w] = c
-		words[i] = c
-		fixed = append(fixed, c)
+		tokens[i] = c
 	}
 	a := ix.analyzer
-	analyze := func(words []string) []string {
-		return a.ApplySynonyms(a.Stem(a.RemoveStopWords(a.Rewrite(words))))
-	}
-	terms := analyze(words)
-	var correctedTerms map[string]bool
-	if len(corrections) > 0 {
-		// The terms the corrected words became, less those the question
-		// has anyway.
-		correctedTerms = make(map[string]bool)
-		for _, t := range analyze(fixed) {
-			correctedTerms[t] = true
-		}
-		for _, t := range analyze(uncorrected) {
-			delete(correctedTerms, t)
-		}
-	}
-	seen := make(map[string]bool, len(terms))
-	out := terms[:0]
-	for _, t := range terms {
+	words = a.RemoveStopWords(a.Rewrite(tokens))
+	analysed := a.ApplySynonyms(a.Stem(words))
+	seen := make(map[string]bool, len(analysed))
+	for _, t := range analysed {
 		if isNumber(t) {
 			// "kelas 3", "umur 17": numbers match unrelated entries and say
 			// nothing about the topic on their own.
 			continue
 		}
-		if !seen[t] && len(out) < maxQueryTerms {
+		if !seen[t] && len(terms) < maxQueryTerms {
 			seen[t] = true
-			out = append(out, t)
+			terms = append(terms, t)
 		}
 	}
-	return out, corrections, correctedTerms
+	if len(words) > maxQueryTerms {
+		words = words[:maxQueryTerms]
+	}
+	return terms, words, corrections
 }
 
 // isKnownWord reports whether a surface word needs no spelling correction.
 func (ix *Index) isKnownWord(w string) bool {
-	if ix.analyzer.IsKnownWord(w) {
-		return true
-	}
-	if ix.analyzer.IsRoot(w) {
+	if ix.analyzer.IsKnownWord(w) || ix.analyzer.IsRoot(w) {
 		return true
 	}
 	for _, r := range w {
@@ -511,7 +687,8 @@ func (ix *Index) isKnownWord(w string) bool {
 	if ix.analyzer.IsRoot(stem) {
 		return true
 	}
-	return ix.df[stem] > 0
+	_, ok := ix.terms.dfAll[stem]
+	return ok
 }
 
 // ErrUnknownEntry is returned when an entry id is not in the content.
@@ -534,11 +711,3 @@ func isNumber(s string) bool {
 	}
 	return s != ""
 }
-
-// weakFieldShare is how much a term matched only in the body or card counts
-// towards confidence: the body mentions many topics in passing.
-const weakFieldShare = 0.3
-
-// aspectShare is the weight of an aspect term relative to a topic term of
-// the same rarity.
-const aspectShare = 0.3

@@ -170,7 +170,7 @@ func TestConversationEndToEnd(t *testing.T) {
 	}
 
 	// A free question: typing, then the answer card with feedback buttons.
-	got = h.send(t, 1, h.message("gmn cara bikin ktp baru?"))
+	got = h.send(t, 1, h.message("gmn cara bikin ktp pertama kali?"))
 	text := got[0].Params.Get("text")
 	for _, want := range []string{"<b>Membuat KTP-el", "<b>Biaya:</b>", "Gratis", "Sumber:", "Diperbarui 1 November 2026"} {
 		if !strings.Contains(text, want) {
@@ -345,7 +345,7 @@ func TestGroupChatAnswersOnlyWhenAddressed(t *testing.T) {
 	if n := len(h.api.Requests("sendMessage")); n != 0 {
 		t.Fatalf("bot answered %d group messages not meant for it", n)
 	}
-	got := h.send(t, 1, group("@"+fakebotapi.BotUsername+" cara bikin ktp baru"))
+	got := h.send(t, 1, group("@"+fakebotapi.BotUsername+" cara bikin ktp pertama kali"))
 	if !strings.Contains(got[0].Params.Get("text"), "KTP-el") {
 		t.Errorf("mention answer = %q", got[0].Params.Get("text"))
 	}

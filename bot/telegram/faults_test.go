@@ -159,7 +159,7 @@ func TestRedisOutageWhileAnswering(t *testing.T) {
 	const storeDown = "store unavailable; answering without session features"
 
 	// Before: an answer and a follow-up from the session.
-	if got, _ := ask(1, "gmn cara bikin ktp baru?", 5*time.Second); !strings.Contains(got, "KTP-el") {
+	if got, _ := ask(1, "gmn cara bikin ktp pertama kali?", 5*time.Second); !strings.Contains(got, "KTP-el") {
 		t.Fatalf("answer before the outage = %q", got)
 	}
 	if got, _ := ask(1, "biayanya berapa?", 5*time.Second); !strings.Contains(got, "KTP-el") || !strings.Contains(got, "Biaya") {
@@ -178,7 +178,7 @@ func TestRedisOutageWhileAnswering(t *testing.T) {
 		text, want string
 	}{
 		{2, "syarat perpanjang sim", "SIM"},
-		{3, "gmn cara bikin ktp baru?", "KTP-el"},
+		{3, "gmn cara bikin ktp pertama kali?", "KTP-el"},
 		{4, "syarat bikin skck", "SKCK"},
 		{2, "syarat perpanjang sim", "SIM"},
 		{5, "cara bikin paspor", "aspor"},
@@ -429,7 +429,7 @@ func TestLongRunUnderBotAPIFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	questions := []string{
-		"gmn cara bikin ktp baru?", "syarat perpanjang sim", "biayanya berapa?", "syarat bikin skck",
+		"gmn cara bikin ktp pertama kali?", "syarat perpanjang sim", "biayanya berapa?", "syarat bikin skck",
 		"cara bikin paspor", "di mana?", "akte lahir anak", "resep rendang padang", "makasih min", "bpjs pindah faskes",
 	}
 	runtime.GC()

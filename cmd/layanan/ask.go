@@ -17,7 +17,8 @@ const askHelp = `layanan ask [--faq DIR] [--top N] [--json] [--explain] [PERTANY
 
 Menjawab satu pertanyaan dari argumen, atau satu pertanyaan per baris dari
 stdin (indeks dibangun sekali). Dengan --json: satu objek JSON per baris
-masukan: {"question":..., "answered":true|false, "results":[{"id":..., "title":..., "score":...}]}.`
+masukan: {"question":..., "answered":true|false, "confidence":0..1, "small_talk":...,
+"also":{...}, "results":[{"id":..., "title":..., "score":...}]}.`
 
 // maxLineBytes bounds one stdin line; longer lines are cut (the engine
 // reads only the first knowledge.MaxQuestionRunes characters anyway).
@@ -112,9 +113,12 @@ func readLine(r *bufio.Reader) (string, error) {
 }
 
 type jsonResult struct {
-	Question string    `json:"question"`
-	Answered bool      `json:"answered"`
-	Results  []jsonHit `json:"results"`
+	Question   string    `json:"question"`
+	Answered   bool      `json:"answered"`
+	Confidence float64   `json:"confidence"`
+	SmallTalk  string    `json:"small_talk,omitempty"`
+	Also       *jsonHit  `json:"also,omitempty"`
+	Results    []jsonHit `json:"results"`
 }
 
 type jsonHit struct {
@@ -124,7 +128,10 @@ type jsonHit struct {
 }
 
 func writeJSONResult(w io.Writer, res knowledge.Result) error {
-	jr := jsonResult{Question: res.Question, Answered: res.Answered, Results: []jsonHit{}}
+	jr := jsonResult{Question: res.Question, Answered: res.Answered, Confidence: res.Confidence, SmallTalk: res.SmallTalk, Results: []jsonHit{}}
+	if res.Also != nil {
+		jr.Also = &jsonHit{ID: res.Also.Entry.ID, Title: res.Also.Entry.Title, Score: res.Also.Score}
+	}
 	for _, h := range res.Hits {
 		jr.Results = append(jr.Results, jsonHit{ID: h.Entry.ID, Title: h.Entry.Title, Score: h.Score})
 	}
@@ -141,9 +148,14 @@ func writeCitizenAnswer(w io.Writer, res knowledge.Result) {
 	switch {
 	case res.Answered:
 		fmt.Fprint(w, knowledge.PlainAnswer(res.Hits[0].Entry))
-		if res.Close && len(res.Hits) > 1 {
+		switch {
+		case res.Also != nil:
+			fmt.Fprintf(w, "\nAnda juga bertanya tentang: %s\n", res.Also.Entry.Title)
+		case res.Close && len(res.Hits) > 1:
 			fmt.Fprintf(w, "\nMungkin juga yang Anda maksud: %s\n", res.Hits[1].Entry.Title)
 		}
+	case res.SmallTalk != "":
+		fmt.Fprintln(w, "(Bukan pertanyaan tentang layanan: "+res.SmallTalk+". Silakan tulis pertanyaan Anda.)")
 	case len(res.Hits) > 0:
 		fmt.Fprintln(w, "Maaf, saya belum yakin maksud pertanyaan Anda. Maksud Anda:")
 		for i, h := range res.Hits[:min(3, len(res.Hits))] {
@@ -169,7 +181,10 @@ func writeExplanation(w io.Writer, res knowledge.Result) {
 	for _, from := range froms {
 		fmt.Fprintf(w, "[analisis] koreksi ejaan: %s → %s\n", from, res.Corrections[from])
 	}
-	fmt.Fprintf(w, "[analisis] dijawab: %v, dua teratas berdekatan: %v\n", res.Answered, res.Close)
+	fmt.Fprintf(w, "[analisis] dijawab: %v (keyakinan %.2f), dua teratas berdekatan: %v\n", res.Answered, res.Confidence, res.Close)
+	if res.Also != nil {
+		fmt.Fprintf(w, "[analisis] topik kedua: %s\n", res.Also.Entry.ID)
+	}
 	for i, h := range res.Hits {
 		fmt.Fprintf(w, "[analisis] %d. %-32s skor %.3f cakupan %.2f cocok: %s\n", i+1, h.Entry.ID, h.Score, h.Coverage, strings.Join(h.Matched, " "))
 	}

@@ -79,7 +79,7 @@ func writeEvalReport(w io.Writer, setName, contentName string, names []string, r
 	rep := reports[0]
 	fmt.Fprintf(w, "Pertanyaan: %s (%d dalam cakupan, %d di luar cakupan); konten: %s\n\n",
 		setName, rep.InScope, rep.OutOfScope, contentName)
-	fmt.Fprintf(w, "%-28s", "")
+	fmt.Fprintf(w, "%-30s", "")
 	for _, n := range names {
 		fmt.Fprintf(w, "%15s", n)
 	}
@@ -88,17 +88,26 @@ func writeEvalReport(w io.Writer, setName, contentName string, names []string, r
 		label string
 		value func(knowledge.Report) float64
 	}{
+		{"Top-1 (urutan pertama benar)", func(r knowledge.Report) float64 { return r.TopOne }},
 		{"R@1 (dijawab & benar)", func(r knowledge.Report) float64 { return r.RecallAt1 }},
+		{"Dijawab", func(r knowledge.Report) float64 { return r.Answered }},
+		{"Presisi jawaban", func(r knowledge.Report) float64 { return r.Precision }},
 		{"R@3", func(r knowledge.Report) float64 { return r.RecallAt3 }},
 		{"MRR", func(r knowledge.Report) float64 { return r.MRR }},
 		{"Tolak di luar cakupan", func(r knowledge.Report) float64 { return r.Rejection }},
 	}
 	for _, row := range rows {
-		fmt.Fprintf(w, "%-28s", row.label)
+		fmt.Fprintf(w, "%-30s", row.label)
 		for _, r := range reports {
 			fmt.Fprintf(w, "%15.3f", row.value(r))
 		}
 		fmt.Fprintln(w)
+	}
+	if len(rep.UnknownIDs) > 0 {
+		fmt.Fprintf(w, "\nId harapan yang tidak ada di konten (%d pertanyaan, tidak dihitung):\n", len(rep.UnknownIDs))
+		for _, q := range rep.UnknownIDs {
+			fmt.Fprintf(w, "  baris %d: %s\n", q.Line, strings.Join(q.Expected, "|"))
+		}
 	}
 	fmt.Fprintf(w, "\nMeleset (Layanan): %d\n", len(rep.Misses))
 	for _, m := range rep.Misses {

@@ -20,7 +20,7 @@ func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (
 }
 
 func TestAskJSONFromStdin(t *testing.T) {
-	in := "gmn cara bikin ktp baru?\n\nresep rendang padang\n\xff\xfe\n" + strings.Repeat("x", 20000) + "\nperpanjang sim dmn"
+	in := "gmn cara bikin ktp pertama kali?\n\nresep rendang padang\n\xff\xfe\n" + strings.Repeat("x", 20000) + "\nperpanjang sim dmn"
 	code, out, errOut := runCmd(t, nil, in, "ask", "--json", "--top", "2")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
@@ -64,7 +64,7 @@ func TestAskPlain(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"answer card", []string{"ask", "cara", "bikin", "ktp", "baru"}, []string{"KTP-el", "Biaya:", "Sumber: https://", "Diperbarui "}},
+		{"answer card", []string{"ask", "cara", "bikin", "ktp", "pertama", "kali"}, []string{"KTP-el", "Biaya:", "Sumber: https://", "Diperbarui "}},
 		{"not found", []string{"ask", "🙏"}, []string{"Maaf, saya belum menemukan"}},
 		{"explain", []string{"ask", "--explain", "perpanjngan sim"}, []string{"[analisis] kata kunci:", "koreksi ejaan: perpanjngan → perpanjangan"}},
 	}

@@ -218,7 +218,7 @@ func TestServeRejectedToken(t *testing.T) {
 }
 
 func TestChat(t *testing.T) {
-	in := "halo\ncara bikin ktp baru\nbiayanya berapa?\n1\n/bahasa\n2\n/keluar\n"
+	in := "halo\ncara bikin ktp pertama kali\nbiayanya berapa?\n1\n/bahasa\n2\n/keluar\n"
 	code, out, errOut := runCmd(t, map[string]string{"DATA_DIR": t.TempDir()}, in, "chat")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)

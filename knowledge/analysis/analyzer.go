@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Analyzer turns text into search tokens. Content and questions go through
@@ -14,34 +15,57 @@ import (
 //  2. Rewrite: colloquial Indonesian and English phrases to standard
 //     Indonesian (data/slang.txt, data/english.txt), longest phrase first;
 //     protected acronyms (data/protected.txt) are never rewritten alone;
-//  3. drop stop words (data/stopwords.txt), a FAQ-safe list;
+//  3. drop stop words (data/stopwords.txt), a FAQ-safe list; question
+//     words (data/questionwords.txt) stay, as weak evidence, since entries
+//     may differ by them ("kapan" vs "syarat", "apa itu" vs "prospek");
 //  4. Stem every unprotected token (data/roots.txt);
 //  5. map multi-word synonyms to their canonical tokens
 //     (data/synonyms.txt plus a deployment's own groups).
+//
+// Built-in rewrites and synonyms never replace a word the content itself
+// uses (see Options.ContentWords): in a folder whose entries say "ukm"
+// for unit kegiatan mahasiswa, "ukm" stays "ukm".
 //
 // An Analyzer is read-only after New and safe for concurrent use.
 type Analyzer struct {
 	rewrites  phraseMap
 	synonyms  phraseMap
+	keep      map[string]struct{} // content words built-in rules leave alone
 	stop      map[string]struct{}
+	question  map[string]struct{}
 	protected map[string]struct{}
 	roots     map[string]struct{}
 	aspects   map[string]string // stemmed aspect word → aspect
+	smallTalk phraseMap         // normalised phrase → its kind
 	stemmer   *Stemmer
 }
 
-// New builds an Analyzer from the embedded word lists plus extra synonym
-// groups (each group's first term is canonical), usually read from a
-// deployment's faq/synonyms.txt. Extra groups win over built-in ones. It
+// Options adapt an Analyzer to one content folder.
+type Options struct {
+	// Synonyms are extra groups (each group's first term is canonical),
+	// usually read from a deployment's synonyms.txt. They win over the
+	// built-in groups and apply even to content words: staff chose them.
+	Synonyms [][]string
+	// ContentWords are the normalised words of the content's titles,
+	// example questions and keywords. A built-in rewrite or synonym whose
+	// source is one of these words is not applied, unless the content also
+	// uses what it rewrites to, or that is only filler ("aja" → "saja").
+	ContentWords []string
+}
+
+// New builds an Analyzer from the embedded word lists adapted by opts. It
 // returns an error only when an embedded list is malformed.
-func New(extraSynonyms [][]string) (*Analyzer, error) {
+func New(opts Options) (*Analyzer, error) {
 	a := &Analyzer{
 		rewrites:  newPhraseMap(),
 		synonyms:  newPhraseMap(),
+		keep:      make(map[string]struct{}, len(opts.ContentWords)),
 		stop:      make(map[string]struct{}),
+		question:  make(map[string]struct{}),
 		protected: make(map[string]struct{}),
 		roots:     make(map[string]struct{}),
 		aspects:   make(map[string]string),
+		smallTalk: newPhraseMap(),
 	}
 	protected, err := readWordList("protected.txt")
 	if err != nil {
@@ -52,6 +76,9 @@ func New(extraSynonyms [][]string) (*Analyzer, error) {
 			a.protected[tok] = struct{}{}
 		}
 	}
+	for _, w := range opts.ContentWords {
+		a.keep[w] = struct{}{}
+	}
 	stop, err := readWordList("stopwords.txt")
 	if err != nil {
 		return nil, err
@@ -59,6 +86,16 @@ func New(extraSynonyms [][]string) (*Analyzer, error) {
 	for _, w := range stop {
 		for _, tok := range Tokenize(w) {
 			a.stop[tok] = struct{}{}
+		}
+	}
+	questionWords, err := readWordList("questionwords.txt")
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range questionWords {
+		for _, tok := range Tokenize(w) {
+			a.question[tok] = struct{}{}
+			delete(a.stop, tok)
 		}
 	}
 	roots, err := readWordList("roots.txt")
@@ -79,6 +116,11 @@ func New(extraSynonyms [][]string) (*Analyzer, error) {
 			if !ok {
 				return nil, fmt.Errorf("analysis: data/%s: entry %d %q: want \"from = to\"", name, i+1, line)
 			}
+			if len(from) == 1 && a.isContentWord(from[0]) && !a.allFiller(to) && !a.allContentWords(to) {
+				// The content uses this word and not what it would become:
+				// the content's sense wins ("ukm" in a campus is a club).
+				continue
+			}
 			a.rewrites.add(from, to)
 		}
 	}
@@ -95,17 +137,61 @@ func New(extraSynonyms [][]string) (*Analyzer, error) {
 			a.aspects[w] = strings.TrimSpace(aspect)
 		}
 	}
+	smallTalk, err := readWordList("smalltalk.txt")
+	if err != nil {
+		return nil, err
+	}
+	for i, line := range smallTalk {
+		kind, phrases, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(kind) == "" {
+			return nil, fmt.Errorf("analysis: data/smalltalk.txt: entry %d %q: want \"kind: phrase, phrase\"", i+1, line)
+		}
+		for _, phrase := range strings.Split(phrases, ",") {
+			if toks := Tokenize(phrase); len(toks) > 0 {
+				a.smallTalk.add(toks, []string{strings.TrimSpace(kind)})
+			}
+		}
+	}
 	base, err := readWordList("synonyms.txt")
 	if err != nil {
 		return nil, err
 	}
 	for _, line := range base {
-		a.addSynonyms(ParseSynonymGroup(line))
+		a.addSynonyms(ParseSynonymGroup(line), true)
 	}
-	for _, group := range extraSynonyms {
-		a.addSynonyms(group)
+	for _, group := range opts.Synonyms {
+		a.addSynonyms(group, false)
 	}
 	return a, nil
+}
+
+// allFiller reports whether every token is a stop word or a question word:
+// rewriting "aja" to "saja" or "gmn" to "bagaimana" changes no meaning, so
+// it applies even where the content uses the colloquial form.
+func (a *Analyzer) allFiller(tokens []string) bool {
+	for _, t := range tokens {
+		if !a.IsStopWord(t) && !a.IsQuestionWord(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// allContentWords reports whether the content uses every token: a
+// rewrite between two words the content both uses ("bikin" and "buat")
+// joins what the content treats as one.
+func (a *Analyzer) allContentWords(tokens []string) bool {
+	for _, t := range tokens {
+		if !a.isContentWord(t) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Analyzer) isContentWord(w string) bool {
+	_, ok := a.keep[w]
+	return ok
 }
 
 // ParseRewrite splits a "from = to" line into its normalised token lists.
@@ -133,8 +219,9 @@ func ParseSynonymGroup(line string) []string {
 
 // addSynonyms maps every variant of group to the analysed tokens of its
 // first term. Variants are analysed up to the stemmer, so "akte kelahiran"
-// also catches "akta lahir".
-func (a *Analyzer) addSynonyms(group []string) {
+// also catches "akta lahir". A built-in group skips a one-word variant the
+// content uses.
+func (a *Analyzer) addSynonyms(group []string, builtIn bool) {
 	if len(group) < 2 {
 		return
 	}
@@ -147,6 +234,11 @@ func (a *Analyzer) addSynonyms(group []string) {
 		if len(from) == 0 || slices.Equal(from, canonical) {
 			continue
 		}
+		if builtIn {
+			if words := Tokenize(variant); len(words) == 1 && a.isContentWord(words[0]) {
+				continue
+			}
+		}
 		a.synonyms.add(from, canonical)
 	}
 }
@@ -158,6 +250,65 @@ func (a *Analyzer) Analyze(text string) []string {
 
 func (a *Analyzer) analyzeUntilSynonyms(text string) []string {
 	return a.Stem(a.RemoveStopWords(a.Rewrite(Tokenize(text))))
+}
+
+// Words returns the words of text after rewriting and stop-word removal,
+// unstemmed: what character n-grams are taken from.
+func (a *Analyzer) Words(text string) []string {
+	return a.RemoveStopWords(a.Rewrite(Tokenize(text)))
+}
+
+// SmallTalk returns the kind of a message that is not a question about a
+// service (data/smalltalk.txt: thanks, greeting, farewell, ack, ask,
+// insult, laughter; "emoji" for a message of symbols only), or "" for
+// anything else. A message is small talk when it is made only of such
+// phrases and filler words and has at least one of the phrases.
+func (a *Analyzer) SmallTalk(text string) string {
+	tokens := Tokenize(text)
+	if len(tokens) == 0 {
+		if strings.TrimFunc(text, unicode.IsSpace) != "" && !strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }) {
+			return "emoji"
+		}
+		return ""
+	}
+	kind := ""
+	for i := 0; i < len(tokens); {
+		if n, repl := a.smallTalk.match(tokens, i); n > 0 {
+			// "ok makasih" is thanks: an acknowledgement gives way.
+			if kind == "" || kind == "ack" {
+				kind = repl[0]
+			}
+			i += n
+			continue
+		}
+		if isLaughter(tokens[i]) {
+			if kind == "" || kind == "ack" {
+				kind = "laughter"
+			}
+			i++
+			continue
+		}
+		for _, t := range a.Stem(a.Rewrite(tokens[i : i+1])) {
+			if !a.IsStopWord(t) && !a.IsQuestionWord(t) && a.Aspect(t) != "other" {
+				return ""
+			}
+		}
+		i++
+	}
+	return kind
+}
+
+// isLaughter recognises written laughter: wkwk, hahaha, hehe, hihi, xixi.
+func isLaughter(w string) bool {
+	if len(w) < 4 {
+		return w == "lol"
+	}
+	for _, unit := range []string{"wk", "ha", "he", "hi", "xi", "ak"} {
+		if strings.Trim(strings.ReplaceAll(w, unit, ""), unit[:1]+unit[1:]) == "" && strings.HasPrefix(w, unit) {
+			return true
+		}
+	}
+	return false
 }
 
 // Rewrite replaces colloquial, abbreviated and English words and phrases
@@ -191,6 +342,13 @@ func (a *Analyzer) ApplySynonyms(tokens []string) []string {
 	return a.synonyms.apply(tokens, nil)
 }
 
+// IsQuestionWord reports whether token is a question word ("apa",
+// "bagaimana", "mengapa"): kept as a term, but weak evidence of a topic.
+func (a *Analyzer) IsQuestionWord(token string) bool {
+	_, ok := a.question[token]
+	return ok
+}
+
 // IsStopWord reports whether token carries no topic of its own.
 func (a *Analyzer) IsStopWord(token string) bool {
 	_, ok := a.stop[token]
@@ -207,7 +365,7 @@ func (a *Analyzer) IsProtected(token string) bool {
 // rule for: a stop word, a protected acronym, or a colloquial or English
 // word it rewrites. The spelling corrector never "corrects" such words.
 func (a *Analyzer) IsKnownWord(token string) bool {
-	return a.IsStopWord(token) || a.IsProtected(token) || a.rewrites.has(token)
+	return a.IsStopWord(token) || a.IsQuestionWord(token) || a.IsProtected(token) || a.rewrites.has(token)
 }
 
 // IsRoot reports whether token is in the root-word dictionary.
@@ -220,8 +378,11 @@ func (a *Analyzer) IsRoot(token string) bool {
 // words and rewritten colloquial or English words), so a spelling
 // corrector can correct "gimna" to "gimana" before rewriting.
 func (a *Analyzer) KnownWords() []string {
-	words := make([]string, 0, len(a.stop)+len(a.rewrites.to))
+	words := make([]string, 0, len(a.stop)+len(a.question)+len(a.rewrites.to))
 	for w := range a.stop {
+		words = append(words, w)
+	}
+	for w := range a.question {
 		words = append(words, w)
 	}
 	for phrase := range a.rewrites.to {

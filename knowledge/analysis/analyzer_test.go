@@ -8,7 +8,7 @@ import (
 
 func newTestAnalyzer(t *testing.T) *Analyzer {
 	t.Helper()
-	a, err := New([][]string{{"dukcapil", "disdukcapil", "catatan sipil"}})
+	a, err := New(Options{Synonyms: [][]string{{"dukcapil", "disdukcapil", "catatan sipil"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,8 +46,9 @@ func TestRemoveStopWords(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"bagaimana cara buat ktp baru", "buat ktp baru"},
-		{"apa saja syarat yang harus dibawa", "syarat harus dibawa"},
+		{"bagaimana cara buat ktp baru", "bagaimana buat ktp baru"}, // question words stay
+		{"apa saja syarat yang harus dibawa", "apa syarat harus dibawa"},
+		{"kenapa ditolak", "kenapa ditolak"},
 		{"berapa lama biaya", "berapa lama biaya"}, // FAQ words stay
 		{"tolong dong min", ""},
 		{"how to get my id", ""},
@@ -92,8 +93,8 @@ func TestAnalyze(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"gmn cara bikin ktp baru?", []string{"buat", "ktp", "baru"}},
-		{"syarat ngurus akte lahir apa aja", []string{"syarat", "urus", "akta", "lahir"}},
+		{"gmn cara bikin ktp pertama kali?", []string{"bagaimana", "buat", "ktp", "baru"}},
+		{"syarat ngurus akte lahir apa aja", []string{"syarat", "urus", "akta", "lahir", "apa"}},
 		{"Persyaratan pembuatan KTP-el", []string{"syarat", "buat", "ktp"}},
 		{"perpanjangan SIM", []string{"panjang", "sim"}},
 		{"syaraaat perpanjang sim", []string{"syarat", "panjang", "sim"}},
@@ -106,6 +107,41 @@ func TestAnalyze(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			if got := a.Analyze(tt.in); !slices.Equal(got, tt.want) {
 				t.Errorf("Analyze(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// Built-in rules never replace a word the content uses; a deployment's own
+// synonyms still apply.
+func TestContentWordsAreKept(t *testing.T) {
+	plain, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	campus, err := New(Options{
+		ContentWords: []string{"ukm", "gmn", "info", "ngurus"},
+		Synonyms:     [][]string{{"buat", "bikin"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in          string
+		plain, kept string
+	}{
+		{"daftar ukm", "daftar umkm", "daftar ukm"},                   // built-in synonym ukm → umkm
+		{"gmn bikin ktp", "bagaimana buat ktp", "bagaimana buat ktp"}, // fillers are always rewritten
+		{"ngurus ktp", "urus ktp", "ngurus ktp"},                      // the content's own colloquial word stays
+		{"bikin ktp", "buat ktp", "buat ktp"},                         // other rules unchanged
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := strings.Join(plain.Analyze(tt.in), " "); got != tt.plain {
+				t.Errorf("without content words: %q, want %q", got, tt.plain)
+			}
+			if got := strings.Join(campus.Analyze(tt.in), " "); got != tt.kept {
+				t.Errorf("with content words: %q, want %q", got, tt.kept)
 			}
 		})
 	}

@@ -9,7 +9,9 @@ import (
 
 // BleveAnalyzerType is the analyzer type registered with bleve. An index
 // mapping uses it through a custom analyzer whose "synonyms" setting holds
-// the deployment's synonym groups (see SynonymConfig).
+// the deployment's synonym groups (see SynonymConfig) and whose
+// "content_words" setting lists the content's own words (see
+// Options.ContentWords).
 const BleveAnalyzerType = "layanan_id"
 
 func init() {
@@ -34,7 +36,31 @@ func SynonymConfig(groups [][]string) []any {
 	return out
 }
 
+// WordsConfig converts a word list to the form a bleve custom-analyzer
+// configuration holds.
+func WordsConfig(words []string) []any {
+	out := make([]any, len(words))
+	for i, w := range words {
+		out[i] = w
+	}
+	return out
+}
+
 func newBleveAnalyzer(config map[string]any, _ *registry.Cache) (analysis.Analyzer, error) {
+	var opts Options
+	if raw, ok := config["content_words"]; ok && raw != nil {
+		list, ok := raw.([]any)
+		if !ok {
+			return nil, fmt.Errorf("analysis: content_words: want a list, got %T", raw)
+		}
+		for _, w := range list {
+			s, ok := w.(string)
+			if !ok {
+				return nil, fmt.Errorf("analysis: content word: want a string, got %T", w)
+			}
+			opts.ContentWords = append(opts.ContentWords, s)
+		}
+	}
 	var groups [][]string
 	if raw, ok := config["synonyms"]; ok && raw != nil {
 		list, ok := raw.([]any)
@@ -57,7 +83,8 @@ func newBleveAnalyzer(config map[string]any, _ *registry.Cache) (analysis.Analyz
 			groups = append(groups, group)
 		}
 	}
-	a, err := New(groups)
+	opts.Synonyms = groups
+	a, err := New(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
 package analysis
 
+import "strings"
+
 // phraseMap rewrites token sequences: the longest known phrase starting at a
 // position wins, and its replacement is emitted without being rewritten again.
 type phraseMap struct {
@@ -74,4 +76,15 @@ func (m *phraseMap) apply(tokens []string, skip func(string) bool) []string {
 		i++
 	}
 	return out
+}
+
+// match returns the length and replacement of the longest phrase starting
+// at tokens[i], or 0 when none does.
+func (m *phraseMap) match(tokens []string, i int) (int, []string) {
+	for n := min(max(m.longest[tokens[i]], 1), len(tokens)-i); n >= 1; n-- {
+		if repl, ok := m.to[strings.Join(tokens[i:i+n], " ")]; ok {
+			return n, repl
+		}
+	}
+	return 0, nil
 }

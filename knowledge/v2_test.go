@@ -1,0 +1,167 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// Questions about services the bundled content does not cover, and small
+// talk, are not answered with the nearest card.
+func TestSearchDeclinesUncoveredAndSmallTalk(t *testing.T) {
+	ix := bundledIndex(t)
+	tests := []struct {
+		question  string
+		smallTalk string
+	}{
+		{"akta cerai gmn ngurusnya", ""},
+		{"syarat bikin surat keterangan ahli waris", ""},
+		{"cara lapor kdrt ke mana", ""},
+		{"ok makasih infonya, sangat membantu", "thanks"},
+		{"halo min", "greeting"},
+		{"wkwkwk", "laughter"},
+		{"mau tanya", "ask"},
+		{"bot goblok", "insult"},
+		{"🙏🙏", "emoji"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			res, err := ix.Search(context.Background(), tt.question, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Answered {
+				t.Errorf("answered with %s", describe(res))
+			}
+			if res.SmallTalk != tt.smallTalk {
+				t.Errorf("small talk %q, want %q", res.SmallTalk, tt.smallTalk)
+			}
+		})
+	}
+}
+
+// Small talk next to a real question is searched as usual.
+func TestSearchGreetingWithQuestion(t *testing.T) {
+	res, err := bundledIndex(t).Search(context.Background(), "halo min, syarat bikin skck apa aja", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SmallTalk != "" || len(res.Hits) == 0 || res.Hits[0].Entry.ID != "skck" {
+		t.Errorf("got %s, small talk %q", describe(res), res.SmallTalk)
+	}
+}
+
+func TestSearchSecondTopic(t *testing.T) {
+	res, err := bundledIndex(t).Search(context.Background(), "perpanjang paspor sama sim dimana", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Answered || res.Hits[0].Entry.ID != "sim-perpanjang" || res.Also == nil || res.Also.Entry.ID != "paspor" {
+		t.Errorf("got %s, also %v", describe(res), res.Also)
+	}
+}
+
+// entryMD writes one entry with the given example questions.
+func entryMD(id, title string, questions ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\nid: %s\ntitle: %s\ncategory: umum\nquestions:\n", id, title)
+	for _, q := range questions {
+		fmt.Fprintf(&b, "  - %q\n", q)
+	}
+	b.WriteString("source: https://example.go.id/\nupdated: 2026-11-01\n---\nIsi.\n")
+	return b.String()
+}
+
+// A campus whose entries say "ukm" for student clubs keeps "ukm": the
+// built-in synonym to "umkm" does not apply.
+func TestContentWordsWinOverBuiltInLists(t *testing.T) {
+	fsys := fstest.MapFS{
+		"ukm.md":    {Data: []byte(entryMD("ukm", "Unit Kegiatan Mahasiswa", "cara daftar ukm", "ukm apa saja yang ada", "ukm musik latihan kapan"))},
+		"krs.md":    {Data: []byte(entryMD("krs", "Pengisian KRS", "kapan isi krs", "krs online gimana", "lupa isi krs"))},
+		"wisuda.md": {Data: []byte(entryMD("wisuda", "Pendaftaran Wisuda", "daftar wisuda kapan", "syarat wisuda", "biaya wisuda"))},
+	}
+	c, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(context.Background(), "mau ikut ukm", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(res.Terms, " "), "ukm") || len(res.Hits) == 0 || res.Hits[0].Entry.ID != "ukm" {
+		t.Errorf("terms %q, hits %s", res.Terms, describe(res))
+	}
+}
+
+// Degenerate content calibrates quickly and falls back to defaults, saying
+// so, instead of failing.
+func TestCalibrationDegenerateContent(t *testing.T) {
+	same := []string{"bagaimana cara daftar", "syarat daftar apa", "biaya daftar berapa"}
+	many := make([]string, 500)
+	for i := range many {
+		many[i] = fmt.Sprintf("pertanyaan nomor %d tentang izin usaha toko", i)
+	}
+	tests := []struct {
+		name       string
+		files      fstest.MapFS
+		calibrated bool
+	}{
+		{"one entry", fstest.MapFS{"a.md": {Data: []byte(entryMD("a", "Satu", same...))}}, false},
+		{"identical questions across entries", fstest.MapFS{
+			"a.md": {Data: []byte(entryMD("a", "Layanan", same...))},
+			"b.md": {Data: []byte(entryMD("b", "Layanan", same...))},
+			"c.md": {Data: []byte(entryMD("c", "Layanan", same...))},
+		}, false},
+		{"an entry with 500 examples", fstest.MapFS{
+			"a.md": {Data: []byte(entryMD("a", "Izin Usaha", many...))},
+			"b.md": {Data: []byte(entryMD("b", "Akta Kelahiran", "bikin akta lahir", "akta anak", "syarat akta kelahiran"))},
+			"c.md": {Data: []byte(entryMD("c", "Paspor", "bikin paspor", "paspor hilang", "biaya paspor"))},
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, err := Build(context.Background(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal := ix.Calibration()
+			if cal.Calibrated != tt.calibrated {
+				t.Errorf("calibrated %v, want %v (%s)", cal.Calibrated, tt.calibrated, cal.Note)
+			}
+			if !cal.Calibrated && cal.Note == "" {
+				t.Error("defaults used without a note saying why")
+			}
+			if _, err := ix.Search(context.Background(), "daftar izin usaha", 3); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestCalibrationOfBundledContent(t *testing.T) {
+	cal := bundledIndex(t).Calibration()
+	if !cal.Calibrated || cal.HeldOut < 100 || cal.Precision < 0.9 || cal.TopOne < 0.85 || cal.Threshold <= 0 || cal.Threshold >= 1 {
+		t.Errorf("calibration %+v", cal)
+	}
+}
+
+func TestBuildCanceledContext(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	time.Sleep(time.Millisecond)
+	c := bundledIndex(t).Content()
+	if _, err := Build(ctx, c); err == nil {
+		t.Error("want an error from an ended context")
+	}
+}
