@@ -93,7 +93,7 @@ func TestAnalyze(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"gmn cara bikin ktp pertama kali?", []string{"bagaimana", "buat", "ktp", "baru"}},
+		{"gmn cara bikin ktp baru?", []string{"bagaimana", "buat", "ktp", "baru"}},
 		{"syarat ngurus akte lahir apa aja", []string{"syarat", "urus", "akta", "lahir", "apa"}},
 		{"Persyaratan pembuatan KTP-el", []string{"syarat", "buat", "ktp"}},
 		{"perpanjangan SIM", []string{"panjang", "sim"}},
