@@ -156,10 +156,16 @@ func writeCitizenAnswer(w io.Writer, res knowledge.Result) {
 		}
 	case res.SmallTalk != "":
 		fmt.Fprintln(w, "(Bukan pertanyaan tentang layanan: "+res.SmallTalk+". Silakan tulis pertanyaan Anda.)")
-	case len(res.Hits) > 0:
+	case slices.ContainsFunc(res.Hits, func(h knowledge.Hit) bool { return h.TopicMatched }):
+		// Like the bot, suggest only entries that share a topic word with
+		// the question.
 		fmt.Fprintln(w, "Maaf, saya belum yakin maksud pertanyaan Anda. Maksud Anda:")
-		for i, h := range res.Hits[:min(3, len(res.Hits))] {
-			fmt.Fprintf(w, "  %d. %s\n", i+1, h.Entry.Title)
+		n := 0
+		for _, h := range res.Hits {
+			if h.TopicMatched && n < 3 {
+				n++
+				fmt.Fprintf(w, "  %d. %s\n", n, h.Entry.Title)
+			}
 		}
 	default:
 		fmt.Fprint(w, notFoundText)

@@ -5,28 +5,53 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/layanan-id/layanan/knowledge"
 )
 
 const evalHelp = `layanan eval [--faq DIR] [--questions FILE] [--baseline]
+layanan eval --self [--faq DIR]
 
 Mengukur pencarian pada kumpulan pertanyaan (TSV: "id-harapan<TAB>pertanyaan";
 "a|b" berarti salah satu benar; "-" berarti di luar cakupan dan tidak boleh
 dijawab). Mencetak R@1, R@3, MRR, penolakan di luar cakupan, dan setiap
-pertanyaan yang meleset. --baseline menambahkan angka indeks bleve standar.`
+pertanyaan yang meleset. --baseline menambahkan angka indeks bleve standar.
+
+--self menguji konten dengan contoh pertanyaannya sendiri (setiap contoh
+disisihkan bergiliran lalu dicari di antara sisanya): top-1 dan presisi,
+apa yang dipilih kalibrasi, pasangan entri yang paling sering tertukar,
+dan entri yang contohnya terlalu sedikit atau terlalu mirip.`
 
 func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr, evalHelp)
 	dir := fs.String("faq", "", "folder konten FAQ (bawaan: FAQ_DIR, lalu konten bawaan)")
 	questions := fs.String("questions", "", "berkas TSV pertanyaan (bawaan: kumpulan pertanyaan repositori)")
 	baseline := fs.Bool("baseline", false, "bandingkan dengan indeks bleve standar")
+	self := fs.Bool("self", false, "laporan uji-diri dari contoh pertanyaan konten")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
+	}
+	if *self {
+		if *questions != "" || *baseline {
+			return fmt.Errorf("%w: --self tidak dipakai bersama --questions atau --baseline", errUsage)
+		}
+		src, err := resolveContent(*dir, getenv)
+		if err != nil {
+			return err
+		}
+		ix, err := loadIndex(ctx, src, stderr)
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		writeSelfReport(stdout, src.name, ix)
+		return nil
 	}
 	setName, set := "kumpulan bawaan", knowledge.BundledQuestions
 	if *questions != "" {
@@ -125,4 +150,99 @@ func writeEvalReport(w io.Writer, setName, contentName string, names []string, r
 		}
 		fmt.Fprintf(w, "  baris %d: %q\n    harapan %s; dapat %s; %s\n", m.Question.Line, m.Question.Text, want, got, answered)
 	}
+}
+
+// writeSelfReport prints the leave-one-out report for staff: what to fix
+// in their content.
+func writeSelfReport(w io.Writer, contentName string, ix *knowledge.Index) {
+	cal := ix.Calibration()
+	fmt.Fprintf(w, "Uji-diri konten %s: %d entri, %d contoh pertanyaan, %d diuji\n\n", contentName, cal.Entries, cal.Examples, cal.HeldOut)
+	if !cal.Calibrated {
+		fmt.Fprintf(w, "Kalibrasi: tidak dilakukan (%s).\n", cal.Note)
+		return
+	}
+	fmt.Fprintf(w, "Setiap contoh pertanyaan disisihkan lalu dicari di antara sisa konten:\n")
+	fmt.Fprintf(w, "  Top-1 (entri yang benar di urutan pertama): %.3f (parameter bawaan: %.3f)\n", cal.TopOne, cal.DefaultTopOne)
+	fmt.Fprintf(w, "  Dijawab dengan yakin:                       %.3f\n", cal.Answered)
+	fmt.Fprintf(w, "  Presisi jawaban (target %.2f):              %.3f\n", cal.Target, cal.Precision)
+	fmt.Fprintf(w, "  Dijawab padahal entrinya dihapus:           %.3f (seharusnya rendah)\n\n", cal.UncoveredAnswered)
+	p := cal.Params
+	fmt.Fprintf(w, "Pilihan kalibrasi: BM25 k1=%.1f b=%.2f, bobot isi %.1f, campuran BM25/n-gram %.2f, bonus cakupan %.1f, ambang keyakinan %.2f\n",
+		p.K1, p.B, p.BodyWeight, p.Mix, p.Coverage, cal.Threshold)
+	if cal.Note != "" {
+		fmt.Fprintf(w, "Catatan: %s\n", cal.Note)
+	}
+
+	type pair struct{ a, b string }
+	counts := map[pair][]knowledge.SelfMiss{}
+	for _, m := range cal.Misses {
+		k := pair{m.Entry, m.Got}
+		counts[k] = append(counts[k], m)
+	}
+	pairs := make([]pair, 0, len(counts))
+	for k := range counts {
+		pairs = append(pairs, k)
+	}
+	slices.SortFunc(pairs, func(x, y pair) int {
+		if d := len(counts[y]) - len(counts[x]); d != 0 {
+			return d
+		}
+		return strings.Compare(x.a+x.b, y.a+y.b)
+	})
+	fmt.Fprintf(w, "\nPasangan entri yang paling sering tertukar (%d contoh meleset):\n", len(cal.Misses))
+	if len(pairs) == 0 {
+		fmt.Fprintln(w, "  (tidak ada)")
+	}
+	for _, k := range pairs[:min(10, len(pairs))] {
+		fmt.Fprintf(w, "  %s → %s: %d contoh\n", k.a, k.b, len(counts[k]))
+		for _, m := range counts[k][:min(3, len(counts[k]))] {
+			fmt.Fprintf(w, "      %q\n", m.Question)
+		}
+	}
+
+	fmt.Fprintln(w, "\nEntri yang perlu contoh pertanyaan lebih banyak atau lebih beragam:")
+	missesOf := map[string]int{}
+	for _, m := range cal.Misses {
+		missesOf[m.Entry]++
+	}
+	any := false
+	for _, e := range ix.Content().Entries {
+		var why []string
+		if n := len(e.Questions); n < 5 {
+			why = append(why, fmt.Sprintf("hanya %d contoh (sebaiknya 5 atau lebih)", n))
+		}
+		if n := missesOf[e.ID]; n > 0 && len(e.Questions) > 0 && float64(n) >= 0.3*float64(len(e.Questions)) {
+			why = append(why, fmt.Sprintf("%d dari %d contohnya lari ke entri lain", n, len(e.Questions)))
+		}
+		if dup := duplicateQuestions(e.Questions); dup > 0 {
+			why = append(why, fmt.Sprintf("%d contoh nyaris sama dengan contoh lain", dup))
+		}
+		if len(why) > 0 {
+			any = true
+			fmt.Fprintf(w, "  %s: %s\n", e.ID, strings.Join(why, "; "))
+		}
+	}
+	if !any {
+		fmt.Fprintln(w, "  (tidak ada)")
+	}
+}
+
+// duplicateQuestions counts example questions whose normalised words
+// equal another example's.
+func duplicateQuestions(qs []string) int {
+	seen := map[string]bool{}
+	dup := 0
+	for _, q := range qs {
+		key := strings.Join(strings.Fields(strings.ToLower(strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return ' '
+		}, q))), " ")
+		if seen[key] {
+			dup++
+		}
+		seen[key] = true
+	}
+	return dup
 }

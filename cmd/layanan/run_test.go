@@ -65,7 +65,8 @@ func TestAskPlain(t *testing.T) {
 		want []string
 	}{
 		{"answer card", []string{"ask", "cara", "bikin", "ktp", "pertama", "kali"}, []string{"KTP-el", "Biaya:", "Sumber: https://", "Diperbarui "}},
-		{"not found", []string{"ask", "🙏"}, []string{"Maaf, saya belum menemukan"}},
+		{"not found", []string{"ask", "resep", "rendang", "padang"}, []string{"Maaf, saya belum menemukan"}},
+		{"small talk", []string{"ask", "🙏"}, []string{"Bukan pertanyaan tentang layanan"}},
 		{"explain", []string{"ask", "--explain", "perpanjngan sim"}, []string{"[analisis] kata kunci:", "koreksi ejaan: perpanjngan → perpanjangan"}},
 	}
 	for _, tt := range tests {
