@@ -91,7 +91,7 @@ const (
 	minHeldOut          = 20
 	minEntries          = 3
 	minClassSamples     = 5
-	maxHeldOut          = 1500
+	maxHeldOut          = 1000
 	calibrationWork     = 3_000_000
 	maxUncoveredAnswers = 0.20
 )
@@ -100,7 +100,7 @@ const (
 var calibrationGrid = struct {
 	K1, B, BodyWeight, Mix, Coverage []float64
 }{
-	K1:         []float64{0.8, 1.5, 3, 6, 12},
+	K1:         []float64{0.8, 1.5, 3, 8},
 	B:          []float64{0.3, 0.75},
 	BodyWeight: []float64{0, 0.2},
 	Mix:        []float64{0, 0.25, 0.5, 0.75, 1},

@@ -256,10 +256,12 @@ type ranked struct {
 }
 
 // fusion standardises both measures over all entries (an entry with no
-// score counts as 0) and mixes them.
+// score counts as 0) and mixes them. Standardising is linear, so the
+// fused score is one weighted sum: fused = wBM·bm + wNG·ng + offset.
 type fusion struct {
 	meanBM, sdBM, meanNG, sdNG float64
 	mix                        float64
+	wBM, wNG, offset           float64
 }
 
 func newFusion(s *scores, n int, mix float64) fusion {
@@ -278,12 +280,19 @@ func newFusion(s *scores, n int, mix float64) fusion {
 	f.meanBM, f.meanNG = sb/fn, sn/fn
 	f.sdBM = math.Sqrt(max(sb2/fn-f.meanBM*f.meanBM, 0))
 	f.sdNG = math.Sqrt(max(sn2/fn-f.meanNG*f.meanNG, 0))
+	if f.sdBM > 1e-12 {
+		f.wBM = mix / f.sdBM
+		f.offset -= f.wBM * f.meanBM
+	}
+	if f.sdNG > 1e-12 {
+		f.wNG = (1 - mix) / f.sdNG
+		f.offset -= f.wNG * f.meanNG
+	}
 	return f
 }
 
 func (f fusion) score(bm, ng float64) float64 {
-	zb, zn := f.z(bm, ng)
-	return f.mix*zb + (1-f.mix)*zn
+	return f.wBM*bm + f.wNG*ng + f.offset
 }
 
 // z returns both measures' z-scores.
@@ -305,16 +314,14 @@ func (f fusion) floor() float64 { return f.score(0, 0) }
 func bestEntries(s *scores, f fusion, k int) []ranked {
 	out := make([]ranked, 0, k+1)
 	for _, e := range s.touched {
-		r := ranked{int(e), f.score(s.bm[e], s.ng[e])}
+		r := ranked{int(e), f.wBM*s.bm[e] + f.wNG*s.ng[e] + f.offset}
 		if len(out) == k && !better(r, out[k-1]) {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(out, r, func(a, b ranked) int {
-			if better(a, b) {
-				return -1
-			}
-			return 1
-		})
+		i := len(out)
+		for i > 0 && better(r, out[i-1]) {
+			i--
+		}
 		out = slices.Insert(out, i, r)
 		if len(out) > k {
 			out = out[:k]
