@@ -93,7 +93,7 @@ const (
 	minClassSamples     = 5
 	maxHeldOut          = 1000
 	calibrationWork     = 3_000_000
-	maxUncoveredAnswers = 0.20
+	maxUncoveredAnswers = 0.15
 )
 
 // calibrationGrid lists the parameters tried.

@@ -103,6 +103,22 @@ func (c *Content) Entry(id string) (*Entry, bool) {
 	return &c.Entries[i], true
 }
 
+// WithExamples returns a copy of the content in which every entry keeps
+// at most its first n example questions (all when n ≤ 0): to see how the
+// content does with fewer examples.
+func (c *Content) WithExamples(n int) *Content {
+	out := *c
+	out.Entries = slices.Clone(c.Entries)
+	if n <= 0 {
+		return &out
+	}
+	for i := range out.Entries {
+		qs := out.Entries[i].Questions
+		out.Entries[i].Questions = slices.Clone(qs[:min(n, len(qs))])
+	}
+	return &out
+}
+
 // Category returns the category with the given id.
 func (c *Content) Category(id string) (Category, bool) {
 	for _, cat := range c.Categories {

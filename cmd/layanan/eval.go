@@ -12,8 +12,8 @@ import (
 	"github.com/layanan-id/layanan/knowledge"
 )
 
-const evalHelp = `layanan eval [--faq DIR] [--questions FILE] [--baseline]
-layanan eval --self [--faq DIR]
+const evalHelp = `layanan eval [--faq DIR] [--questions FILE] [--baseline] [--examples N]
+layanan eval --self [--faq DIR] [--examples N]
 
 Mengukur pencarian pada kumpulan pertanyaan (TSV: "id-harapan<TAB>pertanyaan";
 "a|b" berarti salah satu benar; "-" berarti di luar cakupan dan tidak boleh
@@ -23,7 +23,10 @@ pertanyaan yang meleset. --baseline menambahkan angka indeks bleve standar.
 --self menguji konten dengan contoh pertanyaannya sendiri (setiap contoh
 disisihkan bergiliran lalu dicari di antara sisanya): top-1 dan presisi,
 apa yang dipilih kalibrasi, pasangan entri yang paling sering tertukar,
-dan entri yang contohnya terlalu sedikit atau terlalu mirip.`
+dan entri yang contohnya terlalu sedikit atau terlalu mirip.
+
+--examples N memakai hanya N contoh pertanyaan pertama tiap entri, untuk
+melihat bagaimana konten bekerja dengan contoh yang lebih sedikit.`
 
 func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr, evalHelp)
@@ -31,11 +34,19 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	questions := fs.String("questions", "", "berkas TSV pertanyaan (bawaan: kumpulan pertanyaan repositori)")
 	baseline := fs.Bool("baseline", false, "bandingkan dengan indeks bleve standar")
 	self := fs.Bool("self", false, "laporan uji-diri dari contoh pertanyaan konten")
+	examples := fs.Int("examples", 0, "pakai hanya N contoh pertanyaan pertama tiap entri (0: semua)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
+	}
+	if *examples < 0 {
+		return fmt.Errorf("%w: --examples harus 0 atau lebih, bukan %d", errUsage, *examples)
+	}
+	var adapt func(*knowledge.Content) *knowledge.Content
+	if *examples > 0 {
+		adapt = func(c *knowledge.Content) *knowledge.Content { return c.WithExamples(*examples) }
 	}
 	if *self {
 		if *questions != "" || *baseline {
@@ -45,7 +56,7 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		ix, err := loadIndex(ctx, src, stderr)
+		ix, err := loadIndexWith(ctx, src, stderr, adapt)
 		if err != nil {
 			return err
 		}
@@ -72,7 +83,7 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	ix, err := loadIndex(ctx, src, stderr)
+	ix, err := loadIndexWith(ctx, src, stderr, adapt)
 	if err != nil {
 		return err
 	}

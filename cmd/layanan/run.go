@@ -160,6 +160,12 @@ func (s contentSource) problemLine(p knowledge.Problem) string {
 // loadIndex loads content and builds its index, warning on stderr when the
 // content has problems.
 func loadIndex(ctx context.Context, src contentSource, stderr io.Writer) (*knowledge.Index, error) {
+	return loadIndexWith(ctx, src, stderr, nil)
+}
+
+// loadIndexWith is loadIndex with the content changed by adapt (when not
+// nil) before the index is built.
+func loadIndexWith(ctx context.Context, src contentSource, stderr io.Writer, adapt func(*knowledge.Content) *knowledge.Content) (*knowledge.Index, error) {
 	c, err := knowledge.Load(src.fsys)
 	if err != nil {
 		if c != nil {
@@ -171,6 +177,9 @@ func loadIndex(ctx context.Context, src contentSource, stderr io.Writer) (*knowl
 	}
 	if n := len(c.Problems); n > 0 {
 		fmt.Fprintf(stderr, "peringatan: %d masalah di konten %s; jalankan \"layanan lint\" untuk rinciannya\n", n, src.name)
+	}
+	if adapt != nil {
+		c = adapt(c)
 	}
 	ix, err := knowledge.Build(ctx, c)
 	if err != nil {
