@@ -221,11 +221,11 @@ func (ix *Index) heldOutQueries(examples []example) []heldOutQuery {
 		if len(terms) > maxQueryTerms {
 			terms = terms[:maxQueryTerms]
 		}
-		in := ix.newQuery(terms, ex.gramsRaw)
+		in := ix.newQuery(terms, ex.grams)
 		if len(in.terms) == 0 && len(in.grams.ids) == 0 {
 			continue
 		}
-		out1 := ix.newQuery(terms, ex.gramsRaw)
+		out1 := ix.newQuery(terms, ex.grams)
 		in.heldEntry, in.heldLen = ex.entry, ex.length
 		out1.exclude = ex.entry
 		for i := range in.terms {

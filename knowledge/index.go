@@ -31,6 +31,9 @@ var indexFields = [...]string{fieldQuestions, fieldTitle, fieldKeywords, fieldBo
 
 const analyzerName = "layanan"
 
+// bleveBatchSize is how many entries go to bleve in one batch.
+const bleveBatchSize = 200
+
 // MaxQuestionRunes bounds how much of a question is analysed; a citizen's
 // question is far shorter, and the bound keeps a 10 kB paste cheap.
 const MaxQuestionRunes = 500
@@ -84,7 +87,6 @@ func BuildWithOptions(ctx context.Context, c *Content, opts BuildOptions) (*Inde
 	if err != nil {
 		return nil, err
 	}
-	defer bi.Close()
 	ix := &Index{
 		content:  c,
 		analyzer: a,
@@ -93,7 +95,11 @@ func BuildWithOptions(ctx context.Context, c *Content, opts BuildOptions) (*Inde
 	for i := range c.Entries {
 		ix.byID[c.Entries[i].ID] = i
 	}
-	if err := ix.readPostings(ctx, bi); err != nil {
+	err = ix.readPostings(ctx, bi)
+	// bleve's index is not needed once its postings are read; closing it
+	// now lets its memory go before calibration.
+	bi.Close()
+	if err != nil {
 		return nil, err
 	}
 	examples := ix.analyzeEntries()
@@ -182,6 +188,15 @@ func buildBleve(ctx context.Context, c *Content) (*analysis.Analyzer, bleve.Inde
 		if err := batch.Index(e.ID, doc); err != nil {
 			bi.Close()
 			return nil, nil, fmt.Errorf("knowledge: index %s: %w", e.ID, err)
+		}
+		// Smaller batches keep bleve's interim segment small: a build
+		// needs less memory at its peak.
+		if batch.Size() == bleveBatchSize {
+			if err := bi.Batch(batch); err != nil {
+				bi.Close()
+				return nil, nil, fmt.Errorf("knowledge: build index: %w", err)
+			}
+			batch.Reset()
 		}
 	}
 	if err := bi.Batch(batch); err != nil {
@@ -332,14 +347,15 @@ func (ix *Index) readPostings(ctx context.Context, bi bleve.Index) error {
 // example is one example question of an entry, analysed once at build
 // for calibration.
 type example struct {
-	entry    int
-	text     string
-	terms    map[string]float32 // analysed term → occurrences
-	length   float32
-	gramsRaw map[string]int
+	entry  int
+	text   string
+	terms  map[string]float32 // analysed term → occurrences
+	length float32
+	grams  gramVector
 }
 
-// analyzeEntries analyses every example question.
+// analyzeEntries analyses every example question's terms; buildGrams adds
+// their n-gram vectors.
 func (ix *Index) analyzeEntries() []example {
 	var out []example
 	for i := range ix.content.Entries {
@@ -349,45 +365,64 @@ func (ix *Index) analyzeEntries() []example {
 				ex.terms[t]++
 				ex.length++
 			}
-			ex.gramsRaw = gramCounts(ix.analyzer.Words(q))
 			out = append(out, ex)
 		}
 	}
 	return out
 }
 
+// gramCount is an n-gram's id and count in one text.
+type gramCount struct{ id, n int32 }
+
 // buildGrams builds the n-gram centroids: each entry's example questions,
-// its title and its keywords are one unit-length vector each, summed.
+// its title and its keywords are one unit-length vector each, summed. It
+// also gives every example its vector. Counts are kept as ids, not maps,
+// so a large content needs little memory while it is built.
 func (ix *Index) buildGrams(examples []example) {
 	n := len(ix.content.Entries)
-	docs := make([][]map[string]int, n)
-	for _, ex := range examples {
-		docs[ex.entry] = append(docs[ex.entry], ex.gramsRaw)
-	}
-	for i := range ix.content.Entries {
-		e := &ix.content.Entries[i]
-		docs[i] = append(docs[i], gramCounts(ix.analyzer.Words(e.Title)))
-		if len(e.Keywords) > 0 {
-			docs[i] = append(docs[i], gramCounts(ix.analyzer.Words(joinLines(e.Keywords...))))
-		}
-	}
 	g := gramIndex{ids: make(map[string]int32)}
 	var df []int32
-	for i := range docs {
-		seen := make(map[int32]bool)
-		for _, d := range docs[i] {
-			for gram := range d {
-				id, ok := g.ids[gram]
-				if !ok {
-					id = int32(len(df))
-					g.ids[gram] = id
-					df = append(df, 0)
-				}
-				if !seen[id] {
-					seen[id] = true
-					df[id]++
-				}
+	seen := make(map[int32]bool)
+	counts := func(text string) []gramCount {
+		m := gramCounts(ix.analyzer.Words(text))
+		out := make([]gramCount, 0, len(m))
+		for gram, c := range m {
+			id, ok := g.ids[gram]
+			if !ok {
+				id = int32(len(df))
+				g.ids[gram] = id
+				df = append(df, 0)
 			}
+			if !seen[id] {
+				seen[id] = true
+				df[id]++
+			}
+			out = append(out, gramCount{id, int32(c)})
+		}
+		return out
+	}
+	// Each text's counts, its entry, and its example (-1: a title or the
+	// keywords).
+	var (
+		docs      [][]gramCount
+		entryOf   []int32
+		exampleOf []int32
+	)
+	add := func(text string, entry, example int) {
+		docs = append(docs, counts(text))
+		entryOf = append(entryOf, int32(entry))
+		exampleOf = append(exampleOf, int32(example))
+	}
+	next := 0
+	for i := range ix.content.Entries {
+		clear(seen) // df counts entries, not texts
+		for ; next < len(examples) && examples[next].entry == i; next++ {
+			add(examples[next].text, i, next)
+		}
+		e := &ix.content.Entries[i]
+		add(e.Title, i, -1)
+		if len(e.Keywords) > 0 {
+			add(joinLines(e.Keywords...), i, -1)
 		}
 	}
 	g.idf = make([]float32, len(df))
@@ -396,11 +431,19 @@ func (ix *Index) buildGrams(examples []example) {
 	}
 	g.post = make([][]gramPosting, len(df))
 	g.norm = make([]float64, n)
+	vecs := make([][]gramVector, n)
+	for k, d := range docs {
+		v := g.vectorOf(d)
+		vecs[entryOf[k]] = append(vecs[entryOf[k]], v)
+		if x := exampleOf[k]; x >= 0 {
+			examples[x].grams = v
+		}
+	}
+	docs = nil
 	sum := make(map[int32]float64)
-	for i := range docs {
+	for i := range vecs {
 		clear(sum)
-		for _, d := range docs[i] {
-			v := g.vector(d)
+		for _, v := range vecs[i] {
 			for k, id := range v.ids {
 				sum[id] += float64(v.weights[k])
 			}
@@ -520,7 +563,7 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 			}
 		}
 	}
-	q := ix.newQuery(terms, gramCounts(words))
+	q := ix.newQuery(terms, ix.grams.vector(gramCounts(words)))
 	s := ix.pool.Get().(*scores)
 	defer func() {
 		s.reset()
@@ -619,9 +662,9 @@ func (ix *Index) secondTopic(q *query, hits []Hit) *Hit {
 	return nil
 }
 
-// newQuery prepares analysed terms and n-gram counts for scoring.
-func (ix *Index) newQuery(terms []string, grams map[string]int) query {
-	q := query{heldEntry: -1, exclude: -1, grams: ix.grams.vector(grams)}
+// newQuery prepares analysed terms and an n-gram vector for scoring.
+func (ix *Index) newQuery(terms []string, grams gramVector) query {
+	q := query{heldEntry: -1, exclude: -1, grams: grams}
 	for _, t := range terms {
 		post, ok := ix.terms.post[t]
 		qt := queryTerm{term: t, post: post, aspect: ix.analyzer.Aspect(t) != ""}

@@ -125,6 +125,24 @@ func (g *gramIndex) vector(counts map[string]int) gramVector {
 	return v
 }
 
+// vectorOf weighs counts of known n-grams like vector.
+func (g *gramIndex) vectorOf(counts []gramCount) gramVector {
+	v := gramVector{ids: make([]int32, len(counts)), weights: make([]float32, len(counts))}
+	var norm float64
+	for i, c := range counts {
+		w := (1 + math.Log(float64(c.n))) * float64(g.idf[c.id])
+		v.ids[i], v.weights[i] = c.id, float32(w)
+		norm += w * w
+	}
+	if norm > 0 {
+		inv := 1 / math.Sqrt(norm)
+		for i := range v.weights {
+			v.weights[i] = float32(float64(v.weights[i]) * inv)
+		}
+	}
+	return v
+}
+
 // queryTerm is one distinct analysed term of a question with its postings.
 type queryTerm struct {
 	term     string
