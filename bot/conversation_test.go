@@ -337,3 +337,50 @@ func TestParseCommand(t *testing.T) {
 		}
 	}
 }
+
+// Small talk the search recognises gets a short reply, never a card or
+// "not found"; a second topic in a question is offered as the first button.
+func TestSmallTalkAndSecondTopic(t *testing.T) {
+	rec := &recorder{}
+	conv, err := New(DefaultConfig(), index(t), &downStore{}, rec, slog.New(slog.DiscardHandler), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text, kind, replyKey string
+	}{
+		{"wkwkwk", "smalltalk", "smalltalk_other"},
+		{"mau tanya", "smalltalk", "smalltalk_ask"},
+		{"ok makasih infonya, sangat membantu", "smalltalk", "thanks"},
+		{"bot goblok", "smalltalk", "smalltalk_other"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			out, err := conv.Handle(context.Background(), textUpdate(100+i, tt.text))
+			if err != nil || out.Kind != tt.kind {
+				t.Fatalf("outcome %q, err %v; want %q", out.Kind, err, tt.kind)
+			}
+			if got, want := rec.last().Text, texts.get(LangID, tt.replyKey); got != want {
+				t.Errorf("reply %q, want %q", got, want)
+			}
+		})
+	}
+	out, err := conv.Handle(context.Background(), textUpdate(200, "perpanjang paspor sama sim dimana"))
+	if err != nil || out.Kind != "answered" || out.EntryID != "sim-perpanjang" {
+		t.Fatalf("outcome %+v, err %v", out, err)
+	}
+	var labels []string
+	for _, row := range rec.last().Buttons {
+		for _, b := range row {
+			labels = append(labels, b.Text)
+		}
+	}
+	paspor, _ := index(t).Entry("paspor")
+	if len(labels) < 3 || !strings.Contains(labels[2], buttonLabel(paspor.Title)) {
+		t.Errorf("buttons %q: want the passport entry first after the feedback pair", labels)
+	}
+}
