@@ -100,7 +100,7 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 func BenchmarkBuild(b *testing.B) {
-	for _, n := range []int{40, 1000} {
+	for _, n := range []int{40, 1000, 10000} {
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
 			c := generatedContent(b, n)
 			if n == 40 {
