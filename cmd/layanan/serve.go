@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -117,9 +118,22 @@ func buildIndex(ctx context.Context, dir string, log *slog.Logger) (*knowledge.I
 	if err != nil {
 		return nil, fmt.Errorf("bangun indeks: %w", err)
 	}
-	log.Info("content loaded", "entries", len(c.Entries), "problems", len(c.Problems), "source", src.name)
+	log.Info("content loaded", append([]any{"entries", len(c.Entries), "problems", len(c.Problems), "source", src.name}, calibrationAttrs(ix.Calibration())...)...)
 	return ix, nil
 }
+
+// calibrationAttrs describe what the index learned from its content, for
+// the operator's log.
+func calibrationAttrs(cal knowledge.Calibration) []any {
+	attrs := []any{"calibrated", cal.Calibrated, "held_out", cal.HeldOut, "self_top1", round3(cal.TopOne),
+		"self_precision", round3(cal.Precision), "threshold", round3(cal.Threshold)}
+	if cal.Note != "" {
+		attrs = append(attrs, "calibration_note", cal.Note)
+	}
+	return attrs
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // runServe is `layanan serve`; it returns when ctx ends (SIGINT/SIGTERM).
 func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) error {
@@ -307,7 +321,7 @@ func (r *reloader) reloadHere(ctx context.Context) (int, []knowledge.Problem, er
 		return 0, problems, err
 	}
 	r.metrics.SetEntries(len(c.Entries))
-	r.log.Info("content reloaded", "entries", len(c.Entries), "problems", len(c.Problems))
+	r.log.Info("content reloaded", append([]any{"entries", len(c.Entries), "problems", len(c.Problems)}, calibrationAttrs(r.live.Current().Calibration())...)...)
 	return len(c.Entries), c.Problems, nil
 }
 
