@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +123,68 @@ func BenchmarkBuild(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestWriteGeneratedContent writes generatedContent as a content folder
+// when LAYANAN_GENERATE_DIR names one (and LAYANAN_GENERATE_ENTRIES how
+// many entries, default 1,000), to measure the whole `layanan ask` process
+// on large content:
+//
+//	LAYANAN_GENERATE_DIR=/tmp/faq1000 go test ./knowledge -run TestWriteGeneratedContent
+//	echo "syarat ktp" | /usr/bin/time -v go run ./cmd/layanan ask --json --faq /tmp/faq1000
+func TestWriteGeneratedContent(t *testing.T) {
+	dir := os.Getenv("LAYANAN_GENERATE_DIR")
+	if dir == "" {
+		t.Skip("set LAYANAN_GENERATE_DIR to write generated content")
+	}
+	n := 1000
+	if v := os.Getenv("LAYANAN_GENERATE_ENTRIES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			t.Fatalf("LAYANAN_GENERATE_ENTRIES=%q: want a positive number", v)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	quote := strconv.Quote
+	for _, e := range generatedContent(t, n).Entries {
+		var b strings.Builder
+		fmt.Fprintf(&b, "---\nid: %s\ntitle: %s\ncategory: umum\nquestions:\n", e.ID, quote(e.Title))
+		for _, q := range e.Questions {
+			fmt.Fprintf(&b, "  - %s\n", quote(q))
+		}
+		var kws []string
+		for _, k := range e.Keywords {
+			kws = append(kws, quote(k))
+		}
+		fmt.Fprintf(&b, "keywords: [%s]\nfee: %s\nduration: %s\nwhere: %s\nlegal_basis: %s\nsource: %s\nupdated: 2026-11-01\n---\n%s\n",
+			strings.Join(kws, ", "), quote(e.Fee), quote(e.Duration), quote(e.Where), quote(e.LegalBasis), e.Source, e.Body)
+		if err := os.WriteFile(filepath.Join(dir, e.ID+".md"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Load(os.DirFS(dir))
+	if err != nil || len(c.Entries) < n {
+		t.Fatalf("written content does not load: %v (%d entries)", err, len(c.Entries))
+	}
+}
+
+// BenchmarkIndexMemory reports what a built index keeps in memory per
+// entry (live heap after a collection, content excluded).
+func BenchmarkIndexMemory(b *testing.B) {
+	c := generatedContent(b, 1000)
+	var before, after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ix, err := Build(context.Background(), c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(ix)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(c.Entries)), "bytes/entry")
 }
