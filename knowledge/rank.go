@@ -104,28 +104,16 @@ type gramVector struct {
 // vector weighs counts by the index's IDF (sublinear tf) and normalises
 // them; n-grams the content never uses are dropped.
 func (g *gramIndex) vector(counts map[string]int) gramVector {
-	var v gramVector
-	var norm float64
+	known := make([]gramCount, 0, len(counts))
 	for gram, c := range counts {
-		id, ok := g.ids[gram]
-		if !ok {
-			continue
-		}
-		w := (1 + math.Log(float64(c))) * float64(g.idf[id])
-		v.ids = append(v.ids, id)
-		v.weights = append(v.weights, float32(w))
-		norm += w * w
-	}
-	if norm > 0 {
-		inv := 1 / math.Sqrt(norm)
-		for i := range v.weights {
-			v.weights[i] = float32(float64(v.weights[i]) * inv)
+		if id, ok := g.ids[gram]; ok {
+			known = append(known, gramCount{id, int32(c)})
 		}
 	}
-	return v
+	return g.vectorOf(known)
 }
 
-// vectorOf weighs counts of known n-grams like vector.
+// vectorOf is vector for counts of known n-grams.
 func (g *gramIndex) vectorOf(counts []gramCount) gramVector {
 	v := gramVector{ids: make([]int32, len(counts)), weights: make([]float32, len(counts))}
 	var norm float64

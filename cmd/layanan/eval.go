@@ -48,22 +48,12 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if *examples > 0 {
 		adapt = func(c *knowledge.Content) *knowledge.Content { return c.WithExamples(*examples) }
 	}
-	if *self {
-		if *questions != "" || *baseline {
-			return fmt.Errorf("%w: --self tidak dipakai bersama --questions atau --baseline", errUsage)
-		}
-		src, err := resolveContent(*dir, getenv)
-		if err != nil {
-			return err
-		}
-		ix, err := loadIndexWith(ctx, src, stderr, adapt)
-		if err != nil {
-			return err
-		}
-		defer ix.Close()
-		writeSelfReport(stdout, src.name, ix)
-		return nil
+	if *self && (*questions != "" || *baseline) {
+		return fmt.Errorf("%w: --self tidak dipakai bersama --questions atau --baseline", errUsage)
 	}
+	// The question set is checked before the index is built, so a bad
+	// file is reported at once.
+	var qs []knowledge.Question
 	setName, set := "kumpulan bawaan", knowledge.BundledQuestions
 	if *questions != "" {
 		data, err := os.ReadFile(*questions)
@@ -72,12 +62,14 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		}
 		setName, set = *questions, string(data)
 	}
-	qs, err := knowledge.ParseQuestions(strings.NewReader(set))
-	if err != nil {
-		return fmt.Errorf("%w: %s: %v", errUsage, setName, err)
-	}
-	if len(qs) == 0 {
-		return fmt.Errorf("%w: %s: tidak ada pertanyaan", errUsage, setName)
+	if !*self {
+		var err error
+		if qs, err = knowledge.ParseQuestions(strings.NewReader(set)); err != nil {
+			return fmt.Errorf("%w: %s: %v", errUsage, setName, err)
+		}
+		if len(qs) == 0 {
+			return fmt.Errorf("%w: %s: tidak ada pertanyaan", errUsage, setName)
+		}
 	}
 	src, err := resolveContent(*dir, getenv)
 	if err != nil {
@@ -88,6 +80,10 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		return err
 	}
 	defer ix.Close()
+	if *self {
+		writeSelfReport(stdout, src.name, ix)
+		return nil
+	}
 	rep, err := knowledge.Evaluate(ctx, ix, qs)
 	if err != nil {
 		return err

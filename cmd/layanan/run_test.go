@@ -169,3 +169,49 @@ func TestEvalCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestEvalReportsAndSelf(t *testing.T) {
+	dir := t.TempDir()
+	set := filepath.Join(dir, "q.tsv")
+	if err := os.WriteFile(set, []byte("ktp-el-baru\tbikin ktp pertama kali\nentri-hilang\tsesuatu\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	small := filepath.Join(dir, "small")
+	if err := os.Mkdir(small, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"satu", "dua", "tiga"} {
+		entry := "---\nid: " + id + "\ntitle: Layanan " + id + "\ncategory: umum\nquestions:\n  - cara " + id + "\n  - syarat " + id + "\n  - biaya " + id + "\nsource: https://example.go.id/\nupdated: 2026-11-01\n---\nIsi.\n"
+		if err := os.WriteFile(filepath.Join(small, id+".md"), []byte(entry), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"new figures and unknown ids", []string{"eval", "--questions", set}, 0,
+			[]string{"Top-1", "Presisi jawaban", "Dijawab", "1 dalam cakupan", "Id harapan yang tidak ada di konten (1 pertanyaan", "baris 2: entri-hilang"}},
+		{"self report", []string{"eval", "--self"}, 0,
+			[]string{"Uji-diri konten faq: 40 entri", "Top-1 (entri yang benar di urutan pertama)", "Pilihan kalibrasi: BM25 k1=", "Pasangan entri yang paling sering tertukar", "Entri yang perlu contoh pertanyaan"}},
+		{"self with three examples", []string{"eval", "--self", "--examples", "3"}, 0, []string{"40 entri, 120 contoh pertanyaan"}},
+		{"self on small content: defaults", []string{"eval", "--self", "--faq", small}, 0, []string{"Kalibrasi: tidak dilakukan (hanya 9 contoh pertanyaan"}},
+		{"self with a question set", []string{"eval", "--self", "--questions", set}, 2, []string{"--self tidak dipakai bersama"}},
+		{"negative examples", []string{"eval", "--examples", "-1"}, 2, []string{"--examples harus 0 atau lebih"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, nil, "", tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d: %s%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, out, errOut)
+				}
+			}
+		})
+	}
+}
