@@ -43,8 +43,10 @@ type Calibration struct {
 	DefaultTopOne float64 // right entry first with the default parameters
 	Answered      float64 // share answered
 	Precision     float64 // share of answered that are right
-	// UncoveredAnswered is the share of held-out examples answered (with a
-	// wrong entry) when their whole entry is left out.
+	// UncoveredAnswered is the share of held-out examples that name a
+	// service no other entry covers (a word only their entry has) and are
+	// answered (with a wrong entry) when their whole entry is left out.
+	// Threshold keeps it at most maxUncoveredAnswers.
 	UncoveredAnswered float64
 
 	// Misses are the held-out examples whose first entry was wrong.
@@ -93,7 +95,7 @@ const (
 	minClassSamples     = 5
 	maxHeldOut          = 1000
 	calibrationWork     = 3_000_000
-	maxUncoveredAnswers = 0.15
+	maxUncoveredAnswers = 0.10 // a question naming an uncovered service: 90% declined
 )
 
 // calibrationGrid lists the parameters tried.
@@ -174,9 +176,11 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 	for _, s := range samples {
 		ok := s.f.Topic && s.prob >= cal.Threshold
 		if s.outside {
-			outside++
-			if ok {
-				uncovered++
+			if s.namesUncovered() {
+				outside++
+				if ok {
+					uncovered++
+				}
 			}
 			continue
 		}
@@ -336,6 +340,12 @@ func sameBM25(a, b RankParams) bool {
 	return a.K1 == b.K1 && a.B == b.B && a.BodyWeight == b.BodyWeight
 }
 
+// namesUncovered reports whether s is a search with its whole entry left
+// out that has a word no remaining entry has: a question that names a
+// service the content does not cover. (Without such a word the question
+// is one the remaining entries could answer, a neighbour's.)
+func (s sample) namesUncovered() bool { return s.outside && s.f.Unknown > 0 }
+
 // sample is one held-out search's confidence features and outcome.
 type sample struct {
 	f       features
@@ -389,8 +399,13 @@ func (ix *Index) collectSamples(ctx context.Context, queries []heldOutQuery, p R
 	return out, misses, nil
 }
 
+// featureSigns is the direction in which each feature (features.vector)
+// moves confidence.
+var featureSigns = [len(ConfidenceModel{}.Weights)]float64{1, 1, 1, 1, -1, 1, 1}
+
 // fitLogistic fits the confidence model by gradient descent on
-// standardised features with a little L2 regularisation. Only samples that
+// standardised features with a little L2 regularisation, each weight kept
+// to its feature's sign (featureSigns). Only samples that
 // match a topic are fitted: the others are never answered.
 func fitLogistic(samples []sample) ConfidenceModel {
 	const dims = 7
@@ -459,6 +474,12 @@ func fitLogistic(samples []sample) ConfidenceModel {
 		}
 		for i := range w {
 			w[i] -= rate * (gw[i]/totalWeight + l2*w[i])
+			// Each feature can only raise (or, for Unknown, lower)
+			// confidence: a correlated pair must not learn opposite signs
+			// that no question outside the held-out set would bear out.
+			if w[i]*featureSigns[i] < 0 {
+				w[i] = 0
+			}
 		}
 		b -= rate * gb / totalWeight
 	}
@@ -474,8 +495,9 @@ func fitLogistic(samples []sample) ConfidenceModel {
 
 // chooseThreshold returns the lowest confidence at which the answered
 // held-out examples reach the target precision and at most
-// maxUncoveredAnswers of the examples whose entry was left out are
-// answered; the highest confidence seen when no threshold reaches both.
+// maxUncoveredAnswers of the examples that name an uncovered service
+// (see namesUncovered) are answered; the highest confidence seen when no
+// threshold reaches both.
 func chooseThreshold(samples []sample, target float64) float64 {
 	var in, outside []float64
 	var labels []bool
@@ -489,7 +511,9 @@ func chooseThreshold(samples []sample, target float64) float64 {
 			continue
 		}
 		if s.outside {
-			outside = append(outside, s.prob)
+			if s.namesUncovered() {
+				outside = append(outside, s.prob)
+			}
 		} else {
 			pairs = append(pairs, pair{s.prob, s.label})
 		}
@@ -502,7 +526,7 @@ func chooseThreshold(samples []sample, target float64) float64 {
 	sort.Float64s(outside)
 	totalOutside := 0
 	for _, s := range samples {
-		if s.outside {
+		if s.namesUncovered() {
 			totalOutside++
 		}
 	}

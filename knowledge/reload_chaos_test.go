@@ -132,7 +132,10 @@ func TestReloadChaos(t *testing.T) {
 			for ctx.Err() == nil {
 				res, err := live.Search(context.Background(), chaosQuestion, 3)
 				searches.Add(1)
-				if err != nil || !res.Answered || len(res.Hits) == 0 || res.Hits[0].Entry.ID != "ktp-el-baru" {
+				// Whether it is answered with confidence depends on what the
+				// content version calibrated; the right entry must come
+				// first in every version.
+				if err != nil || len(res.Hits) == 0 || res.Hits[0].Entry.ID != "ktp-el-baru" {
 					if searchFailures.Add(1) <= 3 {
 						t.Errorf("search during reloads: err %v, answered %v, hits %d", err, res.Answered, len(res.Hits))
 					}

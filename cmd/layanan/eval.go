@@ -172,7 +172,7 @@ func writeSelfReport(w io.Writer, contentName string, ix *knowledge.Index) {
 	fmt.Fprintf(w, "  Top-1 (entri yang benar di urutan pertama): %.3f (parameter bawaan: %.3f)\n", cal.TopOne, cal.DefaultTopOne)
 	fmt.Fprintf(w, "  Dijawab dengan yakin:                       %.3f\n", cal.Answered)
 	fmt.Fprintf(w, "  Presisi jawaban (target %.2f):              %.3f\n", cal.Target, cal.Precision)
-	fmt.Fprintf(w, "  Dijawab padahal entrinya dihapus:           %.3f (seharusnya rendah)\n\n", cal.UncoveredAnswered)
+	fmt.Fprintf(w, "  Dijawab padahal layanannya tidak ada lagi:  %.3f (entrinya dihapus; seharusnya rendah)\n\n", cal.UncoveredAnswered)
 	p := cal.Params
 	fmt.Fprintf(w, "Pilihan kalibrasi: BM25 k1=%.1f b=%.2f, bobot isi %.1f, campuran BM25/n-gram %.2f, bonus cakupan %.1f, ambang keyakinan %.2f\n",
 		p.K1, p.B, p.BodyWeight, p.Mix, p.Coverage, cal.Threshold)
