@@ -104,7 +104,7 @@ var calibrationGrid = struct {
 }{
 	K1:         []float64{0.8, 1.5, 3, 8},
 	B:          []float64{0.3, 0.75},
-	BodyWeight: []float64{0, 0.2},
+	BodyWeight: []float64{0, 0.2, 0.6},
 	Mix:        []float64{0, 0.25, 0.5, 0.75, 1},
 	Coverage:   []float64{0, 0.5, 1, 2},
 }
@@ -256,36 +256,83 @@ func (ix *Index) heldOutQueries(examples []example) []heldOutQuery {
 	return out
 }
 
-// chooseParams tries every combination of the grid on the held-out
-// examples and keeps the one with the best mean reciprocal rank; the
-// defaults win a near tie, so noise does not move them.
+// chooseParams searches the grid on the held-out examples in two steps,
+// keeping the combination with the best mean reciprocal rank: first
+// BM25's parameters (k1, b, body weight) with the default fusion, then the
+// fusion (mix, coverage bonus) with the best of those. The defaults win a
+// near tie, so noise does not move them. It also returns top-1 with the
+// chosen and with the default parameters.
 func (ix *Index) chooseParams(ctx context.Context, queries []heldOutQuery) (RankParams, float64, float64, error) {
 	g := calibrationGrid
-	type combo struct {
-		p          RankParams
-		rr, topOne float64
-	}
-	var combos []combo
+	def := defaultRankParams
+	var first []RankParams
 	for _, k1 := range g.K1 {
 		for _, b := range g.B {
 			for _, bw := range g.BodyWeight {
-				for _, mix := range g.Mix {
-					for _, cw := range g.Coverage {
-						combos = append(combos, combo{p: RankParams{K1: k1, B: b, BodyWeight: bw, Mix: mix, Coverage: cw}})
-					}
-				}
+				first = append(first, RankParams{K1: k1, B: b, BodyWeight: bw, Mix: def.Mix, Coverage: def.Coverage})
 			}
 		}
 	}
-	def := combo{p: defaultRankParams}
-	combos = append(combos, def)
+	first = append(first, def)
+	results, err := ix.evaluateParams(ctx, queries, first)
+	if err != nil {
+		return RankParams{}, 0, 0, err
+	}
+	bestBM25 := results[bestResult(results)].p
+	var second []RankParams
+	for _, mix := range g.Mix {
+		for _, cw := range g.Coverage {
+			p := bestBM25
+			p.Mix, p.Coverage = mix, cw
+			second = append(second, p)
+		}
+	}
+	more, err := ix.evaluateParams(ctx, queries, second)
+	if err != nil {
+		return RankParams{}, 0, 0, err
+	}
+	results = append(results, more...)
+	defResult := results[len(first)-1]
+	best := results[bestResult(results)]
+	if best.rr-defResult.rr <= 0.0025*float64(len(queries)) {
+		best = defResult
+	}
+	nq := float64(len(queries))
+	return best.p, best.topOne / nq, defResult.topOne / nq, nil
+}
+
+// paramResult is one combination's sum of reciprocal ranks and count of
+// right first entries over the held-out examples.
+type paramResult struct {
+	p          RankParams
+	rr, topOne float64
+}
+
+func bestResult(results []paramResult) int {
+	best := 0
+	for i, r := range results {
+		if r.rr > results[best].rr {
+			best = i
+		}
+	}
+	return best
+}
+
+// evaluateParams ranks every held-out example under each combination.
+// Combinations that share BM25's parameters share its pass, and those
+// that also share the mix share the fusion.
+func (ix *Index) evaluateParams(ctx context.Context, queries []heldOutQuery, params []RankParams) ([]paramResult, error) {
+	results := make([]paramResult, len(params))
+	for i, p := range params {
+		results[i].p = p
+	}
 	n := len(ix.content.Entries)
 	s := newScores(n)
 	covCache := make(map[int]float64)
 	for qi := range queries {
 		if qi%64 == 0 {
 			if err := ctx.Err(); err != nil {
-				return RankParams{}, 0, 0, fmt.Errorf("knowledge: calibrate: %w", err)
+				return nil, fmt.Errorf("knowledge: calibrate: %w", err)
 			}
 		}
 		q := &queries[qi].inScope
@@ -301,39 +348,26 @@ func (ix *Index) chooseParams(ctx context.Context, queries []heldOutQuery) (Rank
 			}
 			return c
 		}
-		for ci := 0; ci < len(combos); {
-			p := combos[ci].p
+		for ci := 0; ci < len(params); {
+			p := params[ci]
 			ix.terms.bm25(q, p, s)
-			// Combos differing only in Mix and Coverage share the BM25
-			// pass; those differing only in Coverage share the fusion.
-			for ci < len(combos) && sameBM25(combos[ci].p, p) {
-				mix := combos[ci].p.Mix
+			for ci < len(params) && sameBM25(params[ci], p) {
+				mix := params[ci].Mix
 				f := newFusion(s, n, mix)
 				best := bestEntries(s, f, candidateDepth)
-				for ; ci < len(combos) && sameBM25(combos[ci].p, p) && combos[ci].p.Mix == mix; ci++ {
-					r := slices.IndexFunc(rerank(best, combos[ci].p.Coverage, cov), func(r ranked) bool { return r.entry == want }) + 1
+				for ; ci < len(params) && sameBM25(params[ci], p) && params[ci].Mix == mix; ci++ {
+					r := slices.IndexFunc(rerank(best, params[ci].Coverage, cov), func(r ranked) bool { return r.entry == want }) + 1
 					if r > 0 {
-						combos[ci].rr += 1 / float64(r)
+						results[ci].rr += 1 / float64(r)
 						if r == 1 {
-							combos[ci].topOne++
+							results[ci].topOne++
 						}
 					}
 				}
 			}
 		}
 	}
-	def = combos[len(combos)-1]
-	best := def
-	for _, c := range combos {
-		if c.rr > best.rr {
-			best = c
-		}
-	}
-	if best.rr-def.rr <= 0.0025*float64(len(queries)) {
-		best = def
-	}
-	nq := float64(len(queries))
-	return best.p, best.topOne / nq, def.topOne / nq, nil
+	return results, nil
 }
 
 func sameBM25(a, b RankParams) bool {

@@ -469,7 +469,7 @@ func (ix *Index) vocabulary() map[string]int {
 			}
 		}
 	}
-	for _, w := range ix.analyzer.KnownWords() {
+	for _, w := range ix.analyzer.CorrectionTargets() {
 		if vocab[w] == 0 {
 			vocab[w] = 1 // a target for corrections, below any content word
 		}
@@ -686,7 +686,10 @@ func (ix *Index) analyzeQuestion(question string) (terms, words []string, correc
 			continue
 		}
 		c, ok := ix.speller.Correct(w)
-		if !ok {
+		if !ok || ix.analyzer.IsStopWord(c) {
+			// A correction to a filler would drop a word the content
+			// lacks, and with it the sign that the question may be about
+			// something else.
 			continue
 		}
 		if corrections == nil {

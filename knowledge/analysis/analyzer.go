@@ -28,16 +28,19 @@ import (
 //
 // An Analyzer is read-only after New and safe for concurrent use.
 type Analyzer struct {
-	rewrites  phraseMap
-	synonyms  phraseMap
-	keep      map[string]struct{} // content words built-in rules leave alone
-	stop      map[string]struct{}
-	question  map[string]struct{}
-	protected map[string]struct{}
-	roots     map[string]struct{}
-	aspects   map[string]string // stemmed aspect word → aspect
-	smallTalk phraseMap         // normalised phrase → its kind
-	stemmer   *Stemmer
+	rewrites phraseMap
+	synonyms phraseMap
+	keep     map[string]struct{} // content words built-in rules leave alone
+	// colloquial holds the one-word colloquial forms data/slang.txt
+	// rewrites: spelling-correction targets.
+	colloquial map[string]struct{}
+	stop       map[string]struct{}
+	question   map[string]struct{}
+	protected  map[string]struct{}
+	roots      map[string]struct{}
+	aspects    map[string]string // stemmed aspect word → aspect
+	smallTalk  phraseMap         // normalised phrase → its kind
+	stemmer    *Stemmer
 }
 
 // Options adapt an Analyzer to one content folder.
@@ -57,15 +60,16 @@ type Options struct {
 // returns an error only when an embedded list is malformed.
 func New(opts Options) (*Analyzer, error) {
 	a := &Analyzer{
-		rewrites:  newPhraseMap(),
-		synonyms:  newPhraseMap(),
-		keep:      make(map[string]struct{}, len(opts.ContentWords)),
-		stop:      make(map[string]struct{}),
-		question:  make(map[string]struct{}),
-		protected: make(map[string]struct{}),
-		roots:     make(map[string]struct{}),
-		aspects:   make(map[string]string),
-		smallTalk: newPhraseMap(),
+		rewrites:   newPhraseMap(),
+		synonyms:   newPhraseMap(),
+		keep:       make(map[string]struct{}, len(opts.ContentWords)),
+		colloquial: make(map[string]struct{}),
+		stop:       make(map[string]struct{}),
+		question:   make(map[string]struct{}),
+		protected:  make(map[string]struct{}),
+		roots:      make(map[string]struct{}),
+		aspects:    make(map[string]string),
+		smallTalk:  newPhraseMap(),
 	}
 	protected, err := readWordList("protected.txt")
 	if err != nil {
@@ -122,6 +126,9 @@ func New(opts Options) (*Analyzer, error) {
 				continue
 			}
 			a.rewrites.add(from, to)
+			if name == "slang.txt" && len(from) == 1 && !a.IsProtected(from[0]) {
+				a.colloquial[from[0]] = struct{}{}
+			}
 		}
 	}
 	aspects, err := readWordList("aspects.txt")
@@ -374,21 +381,19 @@ func (a *Analyzer) IsRoot(token string) bool {
 	return ok
 }
 
-// KnownWords returns the single words the analyser has a rule for (stop
-// words and rewritten colloquial or English words), so a spelling
-// corrector can correct "gimna" to "gimana" before rewriting.
-func (a *Analyzer) KnownWords() []string {
-	words := make([]string, 0, len(a.stop)+len(a.question)+len(a.rewrites.to))
-	for w := range a.stop {
+// CorrectionTargets returns the single words, besides the content's own,
+// that a spelling corrector may correct to: colloquial words the analyser
+// rewrites ("gimna" → "gimana") and question words. Stop words and English
+// words are not targets: correcting "lagu" to the filler "lalu" or "solo"
+// to "sold" would turn a word the content lacks, which says the question
+// may be about something else, into a word that means nothing here.
+func (a *Analyzer) CorrectionTargets() []string {
+	words := make([]string, 0, len(a.colloquial)+len(a.question))
+	for w := range a.colloquial {
 		words = append(words, w)
 	}
 	for w := range a.question {
 		words = append(words, w)
-	}
-	for phrase := range a.rewrites.to {
-		if !strings.Contains(phrase, " ") && !a.IsProtected(phrase) {
-			words = append(words, phrase)
-		}
 	}
 	slices.Sort(words)
 	return words
