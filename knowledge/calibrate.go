@@ -259,8 +259,9 @@ func (ix *Index) heldOutQueries(examples []example) []heldOutQuery {
 // chooseParams searches the grid on the held-out examples in two steps,
 // keeping the combination with the best mean reciprocal rank: first
 // BM25's parameters (k1, b, body weight) with the default fusion, then the
-// fusion (mix, coverage bonus) with the best of those. The defaults win a
-// near tie, so noise does not move them. It also returns top-1 with the
+// fusion (mix, coverage bonus) with the best of those. The defaults stay
+// unless the best is significantly better (significantlyBetter), so noise
+// in the content's examples does not move them. It also returns top-1 with the
 // chosen and with the default parameters.
 func (ix *Index) chooseParams(ctx context.Context, queries []heldOutQuery) (RankParams, float64, float64, error) {
 	g := calibrationGrid
@@ -294,18 +295,40 @@ func (ix *Index) chooseParams(ctx context.Context, queries []heldOutQuery) (Rank
 	results = append(results, more...)
 	defResult := results[len(first)-1]
 	best := results[bestResult(results)]
-	if best.rr-defResult.rr <= 0.0025*float64(len(queries)) {
+	if !significantlyBetter(best.perQuery, defResult.perQuery) {
 		best = defResult
 	}
 	nq := float64(len(queries))
 	return best.p, best.topOne / nq, defResult.topOne / nq, nil
 }
 
+// significantlyBetter reports whether a's reciprocal ranks beat b's on the
+// same held-out examples by more than twice the standard error of their
+// mean difference: a gain smaller than that is as likely noise of these
+// examples as a gain on the questions citizens will ask.
+func significantlyBetter(a, b []float32) bool {
+	n := float64(len(a))
+	if n < 2 {
+		return false
+	}
+	var sum, sq float64
+	for i := range a {
+		d := float64(a[i] - b[i])
+		sum += d
+		sq += d * d
+	}
+	mean := sum / n
+	variance := max(sq/n-mean*mean, 0) * n / (n - 1)
+	return mean > 2*math.Sqrt(variance/n)
+}
+
 // paramResult is one combination's sum of reciprocal ranks and count of
-// right first entries over the held-out examples.
+// right first entries over the held-out examples, and each example's
+// reciprocal rank.
 type paramResult struct {
 	p          RankParams
 	rr, topOne float64
+	perQuery   []float32
 }
 
 func bestResult(results []paramResult) int {
@@ -325,6 +348,7 @@ func (ix *Index) evaluateParams(ctx context.Context, queries []heldOutQuery, par
 	results := make([]paramResult, len(params))
 	for i, p := range params {
 		results[i].p = p
+		results[i].perQuery = make([]float32, len(queries))
 	}
 	n := len(ix.content.Entries)
 	s := newScores(n)
@@ -359,6 +383,7 @@ func (ix *Index) evaluateParams(ctx context.Context, queries []heldOutQuery, par
 					r := slices.IndexFunc(rerank(best, params[ci].Coverage, cov), func(r ranked) bool { return r.entry == want }) + 1
 					if r > 0 {
 						results[ci].rr += 1 / float64(r)
+						results[ci].perQuery[qi] = 1 / float32(r)
 						if r == 1 {
 							results[ci].topOne++
 						}
