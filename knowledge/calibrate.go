@@ -259,9 +259,10 @@ func (ix *Index) heldOutQueries(examples []example) []heldOutQuery {
 // chooseParams searches the grid on the held-out examples in two steps,
 // keeping the combination with the best mean reciprocal rank: first
 // BM25's parameters (k1, b, body weight) with the default fusion, then the
-// fusion (mix, coverage bonus) with the best of those. The defaults stay
-// unless the best is significantly better (significantlyBetter), so noise
-// in the content's examples does not move them. It also returns top-1 with the
+// fusion (mix, coverage bonus) with the BM25 parameters chosen. In each
+// step the defaults stay unless the best is significantly better
+// (significantlyBetter), so noise in the content's examples does not move
+// them. It also returns top-1 with the
 // chosen and with the default parameters.
 func (ix *Index) chooseParams(ctx context.Context, queries []heldOutQuery) (RankParams, float64, float64, error) {
 	g := calibrationGrid
@@ -279,27 +280,34 @@ func (ix *Index) chooseParams(ctx context.Context, queries []heldOutQuery) (Rank
 	if err != nil {
 		return RankParams{}, 0, 0, err
 	}
-	bestBM25 := results[bestResult(results)].p
+	defResult := results[len(results)-1]
+	bm25 := choose(results, len(results)-1)
 	var second []RankParams
 	for _, mix := range g.Mix {
 		for _, cw := range g.Coverage {
-			p := bestBM25
+			p := bm25.p
 			p.Mix, p.Coverage = mix, cw
 			second = append(second, p)
 		}
 	}
+	second = append(second, bm25.p) // the default fusion with the chosen BM25
 	more, err := ix.evaluateParams(ctx, queries, second)
 	if err != nil {
 		return RankParams{}, 0, 0, err
 	}
-	results = append(results, more...)
-	defResult := results[len(first)-1]
-	best := results[bestResult(results)]
-	if !significantlyBetter(best.perQuery, defResult.perQuery) {
-		best = defResult
-	}
+	best := choose(more, len(more)-1)
 	nq := float64(len(queries))
 	return best.p, best.topOne / nq, defResult.topOne / nq, nil
+}
+
+// choose returns the result with the best mean reciprocal rank if it is
+// significantly better than results[def], else results[def].
+func choose(results []paramResult, def int) paramResult {
+	best := results[bestResult(results)]
+	if !significantlyBetter(best.perQuery, results[def].perQuery) {
+		return results[def]
+	}
+	return best
 }
 
 // significantlyBetter reports whether a's reciprocal ranks beat b's on the
