@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Calibration is what an index learns from its own content at build time.
@@ -140,6 +141,10 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 		cal.Note = fmt.Sprintf("hanya %d contoh pertanyaan yang dapat diuji (perlu minimal %d); memakai parameter bawaan", len(queries), minHeldOut)
 		return cal, nil
 	}
+	var notes []string
+	if len(queries) < len(examples) {
+		notes = append(notes, fmt.Sprintf("dikalibrasi pada sampel %d dari %d contoh pertanyaan agar pembangunan indeks tetap cepat", len(queries), len(examples)))
+	}
 	params, topOne, defTopOne, err := ix.chooseParams(ctx, queries)
 	if err != nil {
 		return cal, err
@@ -160,7 +165,7 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 		}
 	}
 	if pos < minClassSamples || neg < minClassSamples {
-		cal.Note = fmt.Sprintf("contoh terlalu seragam (%d benar, %d salah); ambang keyakinan bawaan", pos, neg)
+		notes = append(notes, fmt.Sprintf("contoh terlalu seragam (%d benar, %d salah); ambang keyakinan bawaan", pos, neg))
 	} else {
 		cal.Model = fitLogistic(samples)
 		for i := range samples {
@@ -172,6 +177,7 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 		samples[i].prob = cal.Model.prob(samples[i].f)
 	}
 	cal.CloseMargin = closeMargin(samples)
+	cal.Note = strings.Join(notes, "; ")
 	var answered, right, uncovered, outside, inScope int
 	for _, s := range samples {
 		ok := s.f.Topic && s.prob >= cal.Threshold

@@ -165,3 +165,18 @@ func TestBuildCanceledContext(t *testing.T) {
 		t.Error("want an error from an ended context")
 	}
 }
+
+// Large content is calibrated on a sample, and says so.
+func TestCalibrationLargeContentSampled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 2,000 entries")
+	}
+	ix, err := Build(context.Background(), generatedContent(t, 2000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := ix.Calibration()
+	if !cal.Calibrated || cal.HeldOut >= cal.Examples || cal.HeldOut > maxHeldOut || !strings.Contains(cal.Note, "sampel") {
+		t.Errorf("calibration %d of %d examples, calibrated %v, note %q", cal.HeldOut, cal.Examples, cal.Calibrated, cal.Note)
+	}
+}
