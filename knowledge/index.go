@@ -589,8 +589,8 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 	if len(hits) > 1 && res.Answered && hits[0].Score-hits[1].Score < ix.cal.CloseMargin {
 		res.Close = true
 	}
-	if res.Answered {
-		res.Also = ix.secondTopic(&q, hits)
+	if res.Answered && ix.analyzer.JoinsRequests(question) {
+		res.Also = ix.secondTopic(&q, best[0].entry, s)
 	}
 	res.Hits = hits[:min(top, len(hits))]
 	return res, nil
@@ -626,19 +626,18 @@ func (ix *Index) features(q *query, s *scores, f fusion, best []ranked) features
 	return ft
 }
 
-// secondTopic returns the best other hit that matches, in a strong field,
-// a topic term of the question the first hit does not match, when that
-// term is rare enough to name a service of its own.
-func (ix *Index) secondTopic(q *query, hits []Hit) *Hit {
-	first := hits[0]
-	n := float64(ix.terms.numEntries)
+// secondTopic returns the entry the question's other topic words ask
+// about, when the first entry does not have them in its strong fields and
+// the engine would answer those words on their own with confidence ("paspor
+// sama sim": the first entry is about SIM, the passport entry answers
+// "paspor").
+func (ix *Index) secondTopic(q *query, first int, s *scores) *Hit {
 	var missing []string
 	for _, t := range q.terms {
-		if t.aspect || t.dfStrong == 0 || slices.Contains(first.Matched, t.term) {
+		if t.aspect || t.dfStrong == 0 {
 			continue
 		}
-		// A term most entries use names no service.
-		if float64(t.dfStrong) > max(1, 0.1*n) {
+		if p, ok := postingOf(t.post, first); ok && p.strong() > 0 {
 			continue
 		}
 		missing = append(missing, t.term)
@@ -646,20 +645,23 @@ func (ix *Index) secondTopic(q *query, hits []Hit) *Hit {
 	if len(missing) == 0 {
 		return nil
 	}
-	for i := 1; i < len(hits); i++ {
-		for _, t := range missing {
-			for _, qt := range q.terms {
-				if qt.term != t {
-					continue
-				}
-				if p, ok := postingOf(qt.post, ix.byID[hits[i].Entry.ID]); ok && p.strong() > 0 {
-					h := hits[i]
-					return &h
-				}
-			}
-		}
+	sub := ix.newQuery(missing, ix.grams.vector(gramCounts(missing)))
+	p := ix.cal.Params
+	s.reset()
+	ix.terms.bm25(&sub, p, s)
+	ix.grams.cosines(&sub, s)
+	f := newFusion(s, len(ix.content.Entries), p.Mix)
+	best := ix.rank(&sub, s, f, p, candidateDepth)
+	if len(best) == 0 || best[0].entry == first {
+		return nil
 	}
-	return nil
+	feat := ix.features(&sub, s, f, best)
+	if !feat.Topic || ix.cal.Model.prob(feat) < ix.cal.Threshold {
+		return nil
+	}
+	h := Hit{Entry: &ix.content.Entries[best[0].entry], Score: best[0].fused}
+	h.Coverage, _, h.TopicMatched, h.Matched = ix.terms.coverage(&sub, best[0].entry)
+	return &h
 }
 
 // newQuery prepares analysed terms and an n-gram vector for scoring.

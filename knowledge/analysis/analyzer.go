@@ -38,8 +38,9 @@ type Analyzer struct {
 	question   map[string]struct{}
 	protected  map[string]struct{}
 	roots      map[string]struct{}
-	aspects    map[string]string // stemmed aspect word → aspect
-	smallTalk  phraseMap         // normalised phrase → its kind
+	aspects    map[string]string   // stemmed aspect word → aspect
+	smallTalk  phraseMap           // normalised phrase → its kind
+	joiners    map[string]struct{} // words that join two requests
 	stemmer    *Stemmer
 }
 
@@ -70,6 +71,7 @@ func New(opts Options) (*Analyzer, error) {
 		roots:      make(map[string]struct{}),
 		aspects:    make(map[string]string),
 		smallTalk:  newPhraseMap(),
+		joiners:    make(map[string]struct{}),
 	}
 	protected, err := readWordList("protected.txt")
 	if err != nil {
@@ -142,6 +144,15 @@ func New(opts Options) (*Analyzer, error) {
 		}
 		for _, w := range a.Stem(a.Rewrite(Tokenize(words))) {
 			a.aspects[w] = strings.TrimSpace(aspect)
+		}
+	}
+	joiners, err := readWordList("conjunctions.txt")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range joiners {
+		for _, w := range Tokenize(line) {
+			a.joiners[w] = struct{}{}
 		}
 	}
 	smallTalk, err := readWordList("smalltalk.txt")
@@ -303,6 +314,17 @@ func (a *Analyzer) SmallTalk(text string) string {
 		i++
 	}
 	return kind
+}
+
+// JoinsRequests reports whether text has a word that joins two requests
+// ("sama", "dan", "and": data/conjunctions.txt).
+func (a *Analyzer) JoinsRequests(text string) bool {
+	for _, w := range Tokenize(text) {
+		if _, ok := a.joiners[w]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // isLaughter recognises written laughter: wkwk, hahaha, hehe, hihi, xixi.
