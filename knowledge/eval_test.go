@@ -153,3 +153,25 @@ func TestParseQuestions(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParseQuestions(f *testing.F) {
+	for _, s := range []string{"ktp-el-baru\tbikin ktp\n", "-\tcuaca\n", "a|b\tx\r\n", "# c\n\n", "no tab\n", "\t\n", "BAD ID\tq\n", "a||b\tq\n", "\xff\tq\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		qs, err := ParseQuestions(strings.NewReader(in))
+		for _, q := range qs {
+			if strings.TrimSpace(q.Text) == "" || q.Line < 1 {
+				t.Fatalf("bad question %+v from %q", q, in)
+			}
+			for _, id := range q.Expected {
+				if !slugRE.MatchString(id) {
+					t.Fatalf("id %q accepted from %q", id, in)
+				}
+			}
+		}
+		if err != nil && !strings.Contains(err.Error(), "baris") && !strings.Contains(err.Error(), "read questions") {
+			t.Fatalf("error without a line number: %v", err)
+		}
+	})
+}
