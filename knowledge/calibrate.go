@@ -38,6 +38,11 @@ type Calibration struct {
 	Entries  int // entries in the content
 	Examples int // example questions in the content
 	HeldOut  int // example questions held out (all, or a sample)
+	// Tested counts the held-out examples per entry id.
+	Tested map[string]int
+	// DefaultParams is true when Params are the defaults (kept because no
+	// other combination was significantly better, or not calibrated).
+	DefaultParams bool
 
 	// Figures on the held-out examples with the chosen parameters.
 	TopOne        float64 // right entry first
@@ -119,13 +124,14 @@ type heldOutQuery struct {
 
 func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOptions) (Calibration, error) {
 	cal := Calibration{
-		Params:      defaultRankParams,
-		Model:       defaultModel,
-		Threshold:   defaultThreshold,
-		CloseMargin: defaultCloseMargin,
-		Target:      opts.TargetPrecision,
-		Entries:     len(ix.content.Entries),
-		Examples:    len(examples),
+		Params:        defaultRankParams,
+		Model:         defaultModel,
+		Threshold:     defaultThreshold,
+		CloseMargin:   defaultCloseMargin,
+		Target:        opts.TargetPrecision,
+		DefaultParams: true,
+		Entries:       len(ix.content.Entries),
+		Examples:      len(examples),
 	}
 	switch {
 	case opts.NoCalibration:
@@ -150,6 +156,11 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 		return cal, err
 	}
 	cal.Params, cal.TopOne, cal.DefaultTopOne = params, topOne, defTopOne
+	cal.DefaultParams = params == defaultRankParams
+	cal.Tested = make(map[string]int)
+	for _, q := range queries {
+		cal.Tested[ix.content.Entries[q.ex.entry].ID]++
+	}
 	cal.Calibrated = true
 	samples, misses, err := ix.collectSamples(ctx, queries, params)
 	if err != nil {
@@ -164,9 +175,15 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 			neg++
 		}
 	}
-	if pos < minClassSamples || neg < minClassSamples {
+	switch {
+	case pos < minClassSamples:
+		// The content's own examples are hardly ever found again: no
+		// confidence is trustworthy, so the bot only offers choices.
+		cal.Threshold = neverAnswer
+		notes = append(notes, fmt.Sprintf("hanya %d contoh pertanyaan yang ditemukan kembali di entrinya sendiri; bot tidak menjawab otomatis, hanya menawarkan pilihan", pos))
+	case neg < minClassSamples:
 		notes = append(notes, fmt.Sprintf("contoh terlalu seragam (%d benar, %d salah); ambang keyakinan bawaan", pos, neg))
-	} else {
+	default:
 		cal.Model = fitLogistic(samples)
 		for i := range samples {
 			samples[i].prob = cal.Model.prob(samples[i].f)
@@ -177,7 +194,6 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 		samples[i].prob = cal.Model.prob(samples[i].f)
 	}
 	cal.CloseMargin = closeMargin(samples)
-	cal.Note = strings.Join(notes, "; ")
 	var answered, right, uncovered, outside, inScope int
 	for _, s := range samples {
 		ok := s.f.Topic && s.prob >= cal.Threshold
@@ -207,8 +223,15 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 	if outside > 0 {
 		cal.UncoveredAnswered = float64(uncovered) / float64(outside)
 	}
+	if answered == 0 && cal.Threshold != neverAnswer {
+		notes = append(notes, fmt.Sprintf("tidak ada ambang yang mencapai presisi %.2f pada contoh; bot tidak menjawab otomatis, hanya menawarkan pilihan", cal.Target))
+	}
+	cal.Note = strings.Join(notes, "; ")
 	return cal, nil
 }
+
+// neverAnswer is a threshold no confidence reaches.
+const neverAnswer = 2.0
 
 // heldOutQueries prepares the examples to hold out: all of them, or an
 // even sample when the content is large.

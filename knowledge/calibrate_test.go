@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -194,5 +195,65 @@ func TestCalibrationLargeContentSampled(t *testing.T) {
 	cal := ix.Calibration()
 	if !cal.Calibrated || cal.HeldOut >= cal.Examples || cal.HeldOut > maxHeldOut || !strings.Contains(cal.Note, "sampel") {
 		t.Errorf("calibration %d of %d examples, calibrated %v, note %q", cal.HeldOut, cal.Examples, cal.Calibrated, cal.Note)
+	}
+}
+
+// Calibration subtracts a held-out example's own counts from its entry:
+// the index must count exactly the sum of the examples' counts, also where
+// one question ends with the word the next begins with.
+func TestQuestionCountsMatchExamples(t *testing.T) {
+	for _, dir := range []string{"../faq", "testdata/corpus-kampus"} {
+		t.Run(dir, func(t *testing.T) {
+			ix := buildDir(t, dir)
+			want := make(map[string]map[int]float32)
+			for _, ex := range ix.analyzeEntries() {
+				for term, n := range ex.terms {
+					if want[term] == nil {
+						want[term] = make(map[int]float32)
+					}
+					want[term][ex.entry] += n
+				}
+			}
+			for term, byEntry := range want {
+				for e, n := range byEntry {
+					p, ok := postingOf(ix.terms.post[term], e)
+					if !ok || p.questions != n {
+						t.Errorf("%q in %s: index counts %v, examples %v", term, ix.content.Entries[e].ID, p.questions, n)
+					}
+				}
+			}
+		})
+	}
+}
+
+// Content whose examples cannot be told apart answers nothing by itself
+// and says so, instead of answering with the default threshold.
+func TestCalibrationConfusableContent(t *testing.T) {
+	words := []string{"layanan", "surat", "kantor", "syarat", "daftar", "warga", "desa", "kartu"}
+	rng := rand.New(rand.NewPCG(7, 7))
+	files := fstest.MapFS{}
+	for i := range 10 {
+		var qs []string
+		for range 5 {
+			qs = append(qs, words[rng.IntN(len(words))]+" "+words[rng.IntN(len(words))]+" "+words[rng.IntN(len(words))])
+		}
+		id := fmt.Sprintf("entri-%d", i)
+		files[id+".md"] = &fstest.MapFile{Data: []byte(entryMD(id, "Layanan "+words[i%len(words)], qs...))}
+	}
+	c, err := Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := ix.Calibration()
+	if !strings.Contains(cal.Note, "tidak menjawab otomatis") || cal.Answered > 0 {
+		t.Errorf("calibration %+v", cal)
+	}
+	res, err := ix.Search(context.Background(), "syarat surat desa", 3)
+	if err != nil || res.Answered {
+		t.Errorf("answered %v, err %v", res.Answered, err)
 	}
 }

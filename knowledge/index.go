@@ -38,8 +38,12 @@ const bleveBatchSize = 200
 // question is far shorter, and the bound keeps a 10 kB paste cheap.
 const MaxQuestionRunes = 500
 
-// maxQueryTerms bounds the terms of one query for the same reason.
-const maxQueryTerms = 32
+// maxQueryTerms bounds the terms of one query for the same reason, and
+// maxQuestionWords the words that are spell-checked to find them.
+const (
+	maxQueryTerms    = 32
+	maxQuestionWords = 4 * maxQueryTerms
+)
 
 // Index answers questions over one immutable Content. It is safe for
 // concurrent use; a content reload builds a new Index and swaps it in.
@@ -185,6 +189,15 @@ func buildBleve(ctx context.Context, c *Content) (*analysis.Analyzer, bleve.Inde
 		for k, v := range fields {
 			doc[k] = v
 		}
+		// Each example question is a text of its own, analysed on its own,
+		// so the index counts exactly what calibration subtracts when it
+		// holds one out (joined, a word ending one question and starting
+		// the next would be counted once).
+		questions := make([]any, len(e.Questions))
+		for j, q := range e.Questions {
+			questions[j] = q
+		}
+		doc[fieldQuestions] = questions
 		if err := batch.Index(e.ID, doc); err != nil {
 			bi.Close()
 			return nil, nil, fmt.Errorf("knowledge: index %s: %w", e.ID, err)
@@ -600,10 +613,13 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 // reranked with the coverage bonus.
 func (ix *Index) rank(q *query, s *scores, f fusion, p RankParams, k int) []ranked {
 	best := bestEntries(s, f, max(k, candidateDepth))
-	best = rerank(best, p.Coverage, func(e int) float64 {
+	// The bonus applies to the first candidateDepth alone, as in
+	// calibration, so the first hit does not depend on k.
+	head := rerank(best[:min(len(best), candidateDepth)], p.Coverage, func(e int) float64 {
 		cov, _, _, _ := ix.terms.coverage(q, e)
 		return cov
 	})
+	best = append(head, best[len(head):]...)
 	return best[:min(k, len(best))]
 }
 
@@ -683,6 +699,9 @@ func (ix *Index) newQuery(terms []string, grams gramVector) query {
 // the content nor the analyser knows.
 func (ix *Index) analyzeQuestion(question string) (terms, words []string, corrections map[string]string) {
 	tokens := analysis.Tokenize(question)
+	if len(tokens) > maxQuestionWords {
+		tokens = tokens[:maxQuestionWords]
+	}
 	for i, w := range tokens {
 		if ix.isKnownWord(w) {
 			continue

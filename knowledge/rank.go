@@ -110,6 +110,8 @@ func (g *gramIndex) vector(counts map[string]int) gramVector {
 			known = append(known, gramCount{id, int32(c)})
 		}
 	}
+	// In id order, so that sums do not depend on map order.
+	slices.SortFunc(known, func(a, b gramCount) int { return int(a.id - b.id) })
 	return g.vectorOf(known)
 }
 
@@ -320,6 +322,10 @@ func (f fusion) floor() float64 { return f.score(0, 0) }
 func bestEntries(s *scores, f fusion, k int) []ranked {
 	out := make([]ranked, 0, k+1)
 	for _, e := range s.touched {
+		if s.bm[e] == 0 && s.ng[e] == 0 {
+			// Touched by an earlier pass with other parameters only.
+			continue
+		}
 		r := ranked{int(e), f.wBM*s.bm[e] + f.wNG*s.ng[e] + f.offset}
 		if len(out) == k && !better(r, out[k-1]) {
 			continue

@@ -155,7 +155,7 @@ func writeCitizenAnswer(w io.Writer, res knowledge.Result) {
 			fmt.Fprintf(w, "\nMungkin juga yang Anda maksud: %s\n", res.Hits[1].Entry.Title)
 		}
 	case res.SmallTalk != "":
-		fmt.Fprintln(w, "(Bukan pertanyaan tentang layanan: "+res.SmallTalk+". Silakan tulis pertanyaan Anda.)")
+		fmt.Fprintf(w, "(Bukan pertanyaan tentang layanan, melainkan %s. Silakan tulis pertanyaan Anda.)\n", smallTalkNames[res.SmallTalk])
 	case slices.ContainsFunc(res.Hits, func(h knowledge.Hit) bool { return h.TopicMatched }):
 		// Like the bot, suggest only entries that share a topic word with
 		// the question.
@@ -170,6 +170,18 @@ func writeCitizenAnswer(w io.Writer, res knowledge.Result) {
 	default:
 		fmt.Fprint(w, notFoundText)
 	}
+}
+
+// smallTalkNames describes each kind of small talk in Indonesian.
+var smallTalkNames = map[string]string{
+	"thanks":   "ucapan terima kasih",
+	"greeting": "salam",
+	"farewell": "salam perpisahan",
+	"ack":      "tanggapan singkat",
+	"ask":      "pembuka pertanyaan",
+	"insult":   "ungkapan kesal",
+	"laughter": "tawa",
+	"emoji":    "emoji",
 }
 
 const notFoundText = `Maaf, saya belum menemukan jawaban untuk pertanyaan itu.

@@ -171,11 +171,21 @@ func writeSelfReport(w io.Writer, contentName string, ix *knowledge.Index) {
 	fmt.Fprintf(w, "Setiap contoh pertanyaan disisihkan lalu dicari di antara sisa konten:\n")
 	fmt.Fprintf(w, "  Top-1 (entri yang benar di urutan pertama): %.3f (parameter bawaan: %.3f)\n", cal.TopOne, cal.DefaultTopOne)
 	fmt.Fprintf(w, "  Dijawab dengan yakin:                       %.3f\n", cal.Answered)
-	fmt.Fprintf(w, "  Presisi jawaban (target %.2f):              %.3f\n", cal.Target, cal.Precision)
-	fmt.Fprintf(w, "  Dijawab padahal layanannya tidak ada lagi:  %.3f (entrinya dihapus; seharusnya rendah)\n\n", cal.UncoveredAnswered)
+	precision := "–"
+	if cal.Answered > 0 {
+		precision = fmt.Sprintf("%.3f", cal.Precision)
+	}
+	fmt.Fprintf(w, "  Presisi jawaban (target %.2f):              %s\n", cal.Target, precision)
+	fmt.Fprintf(w, "  Dijawab padahal layanannya tidak ada lagi:  %.3f (entrinya dihapus; seharusnya rendah)\n", cal.UncoveredAnswered)
+	fmt.Fprintln(w, "  (Ambang dipilih pada contoh yang sama, jadi angka di atas cenderung sedikit optimistis.)")
+	fmt.Fprintln(w)
 	p := cal.Params
-	fmt.Fprintf(w, "Pilihan kalibrasi: BM25 k1=%.1f b=%.2f, bobot isi %.1f, campuran BM25/n-gram %.2f, bonus cakupan %.1f, ambang keyakinan %.2f\n",
-		p.K1, p.B, p.BodyWeight, p.Mix, p.Coverage, cal.Threshold)
+	kept := ""
+	if cal.DefaultParams {
+		kept = " (bawaan dipertahankan: pilihan lain tidak nyata lebih baik)"
+	}
+	fmt.Fprintf(w, "Pilihan kalibrasi: BM25 k1=%.1f b=%.2f, bobot isi %.1f, campuran BM25/n-gram %.2f, bonus cakupan %.1f%s; ambang keyakinan %.2f\n",
+		p.K1, p.B, p.BodyWeight, p.Mix, p.Coverage, kept, cal.Threshold)
 	if cal.Note != "" {
 		fmt.Fprintf(w, "Catatan: %s\n", cal.Note)
 	}
@@ -218,8 +228,8 @@ func writeSelfReport(w io.Writer, contentName string, ix *knowledge.Index) {
 		if n := len(e.Questions); n < 5 {
 			why = append(why, fmt.Sprintf("hanya %d contoh (sebaiknya 5 atau lebih)", n))
 		}
-		if n := missesOf[e.ID]; n > 0 && len(e.Questions) > 0 && float64(n) >= 0.3*float64(len(e.Questions)) {
-			why = append(why, fmt.Sprintf("%d dari %d contohnya lari ke entri lain", n, len(e.Questions)))
+		if n, tested := missesOf[e.ID], cal.Tested[e.ID]; n > 0 && float64(n) >= 0.3*float64(tested) {
+			why = append(why, fmt.Sprintf("%d dari %d contohnya yang diuji lari ke entri lain", n, tested))
 		}
 		if dup := duplicateQuestions(e.Questions); dup > 0 {
 			why = append(why, fmt.Sprintf("%d contoh nyaris sama dengan contoh lain", dup))

@@ -153,6 +153,12 @@ func New(opts Options) (*Analyzer, error) {
 	for _, line := range joiners {
 		for _, w := range Tokenize(line) {
 			a.joiners[w] = struct{}{}
+			// A joining word never names a topic ("skck sama").
+			for _, t := range a.Stem(a.Rewrite([]string{w})) {
+				if _, ok := a.aspects[t]; !ok && !a.IsStopWord(t) {
+					a.aspects[t] = "other"
+				}
+			}
 		}
 	}
 	smallTalk, err := readWordList("smalltalk.txt")
@@ -292,15 +298,16 @@ func (a *Analyzer) SmallTalk(text string) string {
 	kind := ""
 	for i := 0; i < len(tokens); {
 		if n, repl := a.smallTalk.match(tokens, i); n > 0 {
-			// "ok makasih" is thanks: an acknowledgement gives way.
-			if kind == "" || kind == "ack" {
+			// "ok makasih" is thanks, "halo min, mau tanya" is ask: the
+			// kind that says most wins.
+			if smallTalkRank(repl[0]) < smallTalkRank(kind) {
 				kind = repl[0]
 			}
 			i += n
 			continue
 		}
 		if isLaughter(tokens[i]) {
-			if kind == "" || kind == "ack" {
+			if smallTalkRank("laughter") < smallTalkRank(kind) {
 				kind = "laughter"
 			}
 			i++
@@ -325,6 +332,19 @@ func (a *Analyzer) JoinsRequests(text string) bool {
 		}
 	}
 	return false
+}
+
+// smallTalkKinds lists the kinds of small talk, the one that says most
+// about what the citizen wants first.
+var smallTalkKinds = []string{"ask", "thanks", "insult", "farewell", "greeting", "laughter", "ack"}
+
+// smallTalkRank is a kind's place in smallTalkKinds; "" and unknown kinds
+// come last.
+func smallTalkRank(kind string) int {
+	if i := slices.Index(smallTalkKinds, kind); i >= 0 {
+		return i
+	}
+	return len(smallTalkKinds)
 }
 
 // isLaughter recognises written laughter: wkwk, hahaha, hehe, hihi, xixi.

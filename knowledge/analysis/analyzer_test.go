@@ -210,3 +210,35 @@ func TestParseRewrite(t *testing.T) {
 		}
 	}
 }
+
+func TestSmallTalk(t *testing.T) {
+	a := newTestAnalyzer(t)
+	tests := []struct{ in, want string }{
+		{"ok makasih infonya, sangat membantu", "thanks"},
+		{"makasih min", "thanks"},
+		{"halo min, mau tanya", "ask"}, // the kind that says most wins
+		{"mas mau tanya", "ask"},
+		{"selamat pagi kak", "greeting"},
+		{"wkwkwk", "laughter"},
+		{"hahaha", "laughter"},
+		{"bot goblok", "insult"},
+		{"oke siap", "ack"},
+		{"dadah", "farewell"},
+		{"🙏🙏", "emoji"},
+		{"", ""},
+		{"   ", ""},
+		// Real requests stay questions.
+		{"minta infonya", ""},
+		{"siapa yang bisa membantu", ""},
+		{"siang ini bisa?", ""},
+		{"halo, syarat skck apa?", ""},
+		{"hari", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := a.SmallTalk(tt.in); got != tt.want {
+				t.Errorf("SmallTalk(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
