@@ -372,14 +372,35 @@ func splitFrontMatter(text string) (front, body string, bodyLine int, ok bool) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlErrorLine extracts the 1-based line from a yaml.v3 syntax error.
+// yamlErrorLine extracts the 1-based line from a yaml.v3 syntax error, and
+// its message with what staff should do about it.
 func yamlErrorLine(err error) (int, string) {
 	msg := err.Error()
+	line := 1
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, m[2]
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	return 1, strings.TrimPrefix(msg, "yaml: ")
+	for _, h := range yamlHints {
+		if strings.Contains(msg, h.contains) {
+			return line, h.hint + " (" + msg + ")"
+		}
+	}
+	return line, msg
+}
+
+// yamlHints explain the YAML errors staff meet most, in their words. An
+// unquoted ": " is the commonest: every [[LOKAL: ...]] placeholder has one.
+var yamlHints = []struct{ contains, hint string }{
+	{"mapping values are not allowed", `ada ": " di dalam isi kolom; apit seluruh isinya dengan tanda kutip ganda, misalnya where: "Kantor camat. [[LOKAL: alamat]]"`},
+	{"did not find expected key", `susunan kolom tidak terbaca; periksa indentasi, atau apit isi yang memuat ": " atau "#" dengan tanda kutip ganda`},
+	{"tab character", "indentasi memakai tab; pakai spasi"},
+	{"found character that cannot start any token", "ada karakter yang tidak boleh mengawali isi (misalnya tab, @ atau `); apit isinya dengan tanda kutip ganda"},
+	{"did not find expected '-' indicator", `butir daftar tidak sejajar; setiap butir diawali "  - " dengan indentasi yang sama`},
+	{"could not find expected ':'", `ada baris tanpa ": "; setiap kolom ditulis nama: isi`},
+	{"found unknown escape character", `ada garis miring terbalik (\) di dalam tanda kutip ganda; tulis \\ atau pakai tanda kutip tunggal`},
 }
 
 func firstInvalidUTF8Line(data []byte) int {

@@ -94,7 +94,8 @@ func TestEntryProblems(t *testing.T) {
 	}{
 		{"no front matter", "# Judul\n", "e.md:1: front matter tidak ada", false},
 		{"unclosed front matter", "---\nid: a\n", "e.md:1: front matter tidak ada", false},
-		{"yaml syntax", replace("title: Membuat KTP-el Baru", "title: Membuat: KTP"), "e.md:3: YAML rusak", false},
+		{"yaml syntax", replace("title: Membuat KTP-el Baru", "title: Membuat: KTP"), "e.md:3: YAML rusak: ada \": \" di dalam isi kolom; apit seluruh isinya dengan tanda kutip ganda", false},
+		{"yaml tab", replace("title: Membuat KTP-el Baru", "title: Membuat KTP-el Baru\n\tx: y"), "e.md:3: YAML rusak: indentasi memakai tab; pakai spasi", false},
 		{"yaml unclosed list", replace("title: Membuat KTP-el Baru", "title: [unclosed"), "e.md:2: YAML rusak", false},
 		{"not a mapping", "---\n- a\n---\nbody", "e.md:2: front matter harus", false},
 		{"missing id", replace("id: ktp-el-baru\n", ""), "e.md:1: id tidak ada", false},

@@ -130,6 +130,25 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 type contentSource struct {
 	fsys fs.FS
 	name string // shown before file names in problems
+	dir  string // the folder given, "" for the bundled content
+}
+
+// lintCommand is the command that checks this content.
+func (s contentSource) lintCommand() string {
+	if s.dir == "" {
+		return "layanan lint"
+	}
+	return "layanan lint --faq " + shellQuote(s.dir)
+}
+
+// shellQuote quotes a path for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+,:@", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // resolveContent picks --faq, then FAQ_DIR, then the bundled content.
@@ -148,7 +167,7 @@ func resolveContent(flagDir string, getenv env) (contentSource, error) {
 	if !st.IsDir() {
 		return contentSource{}, fmt.Errorf("%w: %q bukan folder (not a folder)", errUsage, dir)
 	}
-	return contentSource{fsys: os.DirFS(dir), name: strings.TrimSuffix(dir, "/")}, nil
+	return contentSource{fsys: os.DirFS(dir), name: strings.TrimSuffix(dir, "/"), dir: dir}, nil
 }
 
 // problemLine prints a problem with the content folder's name before the file.
@@ -176,7 +195,7 @@ func loadIndexWith(ctx context.Context, src contentSource, stderr io.Writer, ada
 		return nil, fmt.Errorf("muat konten %s: %w", src.name, err)
 	}
 	if n := len(c.Problems); n > 0 {
-		fmt.Fprintf(stderr, "peringatan: %d masalah di konten %s; jalankan \"layanan lint\" untuk rinciannya\n", n, src.name)
+		fmt.Fprintf(stderr, "peringatan: %d masalah di konten %s; jalankan \"%s\" untuk rinciannya\n", n, src.name, src.lintCommand())
 	}
 	if adapt != nil {
 		c = adapt(c)

@@ -215,3 +215,22 @@ func TestEvalReportsAndSelf(t *testing.T) {
 		})
 	}
 }
+
+// The hint to run lint names the folder that has the problems.
+func TestAskHintNamesTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	good := "---\nid: satu\ntitle: Satu\ncategory: umum\nquestions:\n  - a\n  - b\n  - c\nsource: https://example.go.id/\nupdated: 2026-11-01\n---\nIsi.\n"
+	if err := os.WriteFile(filepath.Join(dir, "satu.md"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rusak.md"), []byte("---\nid: [\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCmd(t, nil, "", "ask", "--faq", dir, "satu")
+	if code != 0 || !strings.Contains(errOut, `jalankan "layanan lint --faq `+dir+`"`) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if got := shellQuote("/tmp/my faq"); got != `'/tmp/my faq'` {
+		t.Errorf("shellQuote = %s", got)
+	}
+}
