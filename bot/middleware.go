@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -39,13 +40,24 @@ func Logged(next Handler, log *slog.Logger) Handler {
 		if out.EntryID != "" {
 			attrs = append(attrs, slog.String("entry_id", out.EntryID))
 		}
-		if err != nil {
+		switch {
+		case blockedByUser(err):
+			// The citizen blocked the bot: nothing the operator must fix.
+			log.WarnContext(ctx, "citizen has blocked the bot", attrs...)
+		case err != nil:
 			log.ErrorContext(ctx, "update failed", append(attrs, slog.Any("err", err))...)
-		} else {
+		default:
 			log.InfoContext(ctx, "update handled", attrs...)
 		}
 		return out, err
 	})
+}
+
+// blockedByUser reports whether err says the user blocked the bot (the
+// transport's error has a Blocked method; see telegram.APIError).
+func blockedByUser(err error) bool {
+	var b interface{ Blocked() bool }
+	return errors.As(err, &b) && b.Blocked()
 }
 
 // Recovered turns a panic in a handler into an error, so one bad update

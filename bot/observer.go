@@ -35,7 +35,10 @@ func Observed(next Handler, o Observer) Handler {
 		start := time.Now()
 		out, err := next.Handle(ctx, u)
 		kind := out.Kind
-		if err != nil {
+		switch {
+		case blockedByUser(err):
+			kind = "blocked"
+		case err != nil:
 			kind = "error"
 		}
 		o.UpdateHandled(UpdateType(u), kind, time.Since(start))

@@ -28,7 +28,7 @@ var (
 	outcomes    = []string{
 		"answered", "followup", "suggested", "not_found", "smalltalk",
 		"command", "callback", "feedback", "flood", "non_text",
-		"duplicate", "ignored", "error",
+		"duplicate", "ignored", "admin", "forget", "blocked", "error",
 	}
 	deliveryResults = []broadcast.Result{broadcast.Sent, broadcast.Failed, broadcast.Blocked, broadcast.Skipped}
 )
@@ -66,7 +66,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		}, []string{"type"}),
 		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "layanan_answers_total",
-			Help: "Updates handled, by outcome (answered, followup, suggested, not_found, ..., error).",
+			Help: "Updates handled, by outcome (answered, followup, suggested, not_found, ..., blocked: the citizen blocked the bot, error).",
 		}, []string{"outcome"}),
 		updateDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "layanan_update_duration_seconds",
