@@ -185,6 +185,15 @@ func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 			fmt.Fprintf(&b, "• %s: %d/%d\n", escape(id), votes[id].Helpful, votes[id].NotHelpful)
 		}
 	}
+	if stale := c.know.Content().Stale(c.now()); len(stale) > 0 {
+		fmt.Fprintf(&b, "\n<b>Perlu ditinjau</b> (lebih dari setahun tidak diperbarui): %d entri\n", len(stale))
+		for _, e := range stale[:min(10, len(stale))] {
+			fmt.Fprintf(&b, "• %s (%s)\n", escape(e.ID), e.Updated.Format(time.DateOnly))
+		}
+		if len(stale) > 10 {
+			fmt.Fprintf(&b, "… dan %d lagi: layanan lint\n", len(stale)-10)
+		}
+	}
 	_, err = c.reply(ctx, v, strings.TrimSpace(b.String()), nil)
 	return err
 }

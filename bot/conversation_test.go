@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -382,5 +383,44 @@ func TestSmallTalkAndSecondTopic(t *testing.T) {
 	paspor, _ := index(t).Entry("paspor")
 	if len(labels) < 3 || !strings.Contains(labels[2], buttonLabel(paspor.Title)) {
 		t.Errorf("buttons %q: want the passport entry first after the feedback pair", labels)
+	}
+}
+
+type fakeStats struct{}
+
+func (fakeStats) CountQuestion(context.Context, time.Time, int64, string, string) error { return nil }
+func (fakeStats) Stats(_ context.Context, from, to time.Time) ([]DayStats, error) {
+	return []DayStats{{Day: to, Outcomes: map[string]int{"answered": 2}, Entries: map[string]int{"lama": 2}}}, nil
+}
+func (fakeStats) CountUsers(context.Context) (int, error) { return 1, nil }
+
+// /stats lists the entries nobody has reviewed for a year.
+func TestStatsListsStaleEntries(t *testing.T) {
+	entry := func(id, updated string) string {
+		return "---\nid: " + id + "\ntitle: " + id + "\ncategory: umum\nquestions: [q1, q2, q3]\nsource: https://x.go.id/\nupdated: " + updated + "\n---\nIsi.\n"
+	}
+	c, err := knowledge.Load(fstest.MapFS{
+		"lama.md": {Data: []byte(entry("lama", "2025-06-01"))},
+		"baru.md": {Data: []byte(entry("baru", "2026-11-01"))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := knowledge.Build(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	conv, err := New(DefaultConfig(), ix, &downStore{}, rec, slog.New(slog.DiscardHandler), Options{Admins: []int64{7}, Stats: fakeStats{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv.now = func() time.Time { return time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC) }
+	if _, err := conv.Handle(context.Background(), textUpdate(1, "/stats")); err != nil {
+		t.Fatal(err)
+	}
+	text := rec.last().Text
+	if !strings.Contains(text, "Perlu ditinjau") || !strings.Contains(text, "• lama (2025-06-01)") || strings.Contains(text, "• baru (") {
+		t.Errorf("stats = %q", text)
 	}
 }

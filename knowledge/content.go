@@ -46,6 +46,8 @@ type Entry struct {
 	Updated    time.Time
 	Body       string // Markdown
 	File       string // path inside the content folder
+
+	updatedLine int // where updated is written, for problems about it
 }
 
 // Category groups entries in menus.
@@ -66,13 +68,54 @@ type Problem struct {
 	// be read as an entry, or its id was taken. A reload refuses content
 	// with fatal problems and keeps the last good content live.
 	Fatal bool
+	// Warning is true for something staff should look at that is not an
+	// error (an entry not reviewed for a year); lint still exits 0.
+	Warning bool
 }
 
 func (p Problem) String() string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	msg := p.Message
+	if p.Warning {
+		msg = "peringatan: " + msg
 	}
-	return fmt.Sprintf("%s: %s", p.File, p.Message)
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, msg)
+}
+
+// StaleAfter is how long an entry may go without review: one whose
+// updated date is older is listed as "perlu ditinjau".
+const StaleAfter = 365 * 24 * time.Hour
+
+// CheckDates returns the problems of the entries' updated dates on day
+// now: a date in the future is an error, a date older than StaleAfter a
+// warning.
+func (c *Content) CheckDates(now time.Time) []Problem {
+	var out []Problem
+	today := now.Truncate(24 * time.Hour)
+	for _, e := range c.Entries {
+		switch {
+		case e.Updated.IsZero():
+		case e.Updated.After(today.Add(24 * time.Hour)):
+			out = append(out, Problem{File: e.File, Line: e.updatedLine, Message: fmt.Sprintf("tanggal updated %s ada di masa depan", e.Updated.Format(time.DateOnly))})
+		case now.Sub(e.Updated) > StaleAfter:
+			out = append(out, Problem{File: e.File, Line: e.updatedLine, Warning: true, Message: fmt.Sprintf("perlu ditinjau: terakhir diperbarui %s, lebih dari setahun lalu", e.Updated.Format(time.DateOnly))})
+		}
+	}
+	return out
+}
+
+// Stale returns the entries whose updated date is older than StaleAfter on
+// day now.
+func (c *Content) Stale(now time.Time) []*Entry {
+	var out []*Entry
+	for i := range c.Entries {
+		if e := &c.Entries[i]; !e.Updated.IsZero() && now.Sub(e.Updated) > StaleAfter {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Content is everything loaded from a content folder.
@@ -195,22 +238,89 @@ func Load(fsys fs.FS) (*Content, error) {
 			if len(declared) == 0 {
 				msg += fmt.Sprintf(" (tidak ada %s yang mendaftarkan kategori)", CategoriesFile)
 			} else {
+				if near := nearestID(e.Category, sortedKeys(declared)); near != "" {
+					msg += fmt.Sprintf("; mungkin maksudnya %q", near)
+				}
 				msg += fmt.Sprintf("; yang terdaftar di %s: %s", CategoriesFile, strings.Join(sortedKeys(declared), ", "))
 			}
 			c.Problems = append(c.Problems, Problem{File: name, Line: e.line("category"), Message: msg + "; entri ditampilkan di kategori " + DefaultCategoryID})
 			e.Category = DefaultCategoryID
 			usedDefault = true
 		}
+		e.Entry.updatedLine = e.line("updated")
 		c.Entries = append(c.Entries, e.Entry)
 	}
 	if usedDefault {
 		c.Categories = append(c.Categories, Category{ID: DefaultCategoryID, Name: "Lainnya", NameEn: "Other", Order: 1 << 30})
 	}
 	slices.SortFunc(c.Entries, func(a, b Entry) int { return strings.Compare(a.ID, b.ID) })
+	// In file and line order, as staff read them; side files (categories,
+	// synonyms) first.
+	c.Problems = SortProblems(c.Problems)
 	if len(c.Entries) == 0 {
 		return c, fmt.Errorf("knowledge: load: %w (%d problems)", ErrNoEntries, len(c.Problems))
 	}
 	return c, nil
+}
+
+// SortProblems orders problems as staff read them: the side files
+// (categories, synonyms) first, then by file and line.
+func SortProblems(ps []Problem) []Problem {
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if a.File != b.File {
+			return compareFiles(a.File, b.File)
+		}
+		return a.Line - b.Line
+	})
+	return ps
+}
+
+// compareFiles orders the side files before the entries, then by path.
+func compareFiles(a, b string) int {
+	side := func(f string) int {
+		if f == CategoriesFile || f == SynonymsFile {
+			return 0
+		}
+		return 1
+	}
+	if d := side(a) - side(b); d != 0 {
+		return d
+	}
+	return strings.Compare(a, b)
+}
+
+// nearestID returns the id in ids closest to s in edit distance, when it
+// is close enough to be a slip (at most a third of its letters), or "".
+func nearestID(s string, ids []string) string {
+	best, bestDist := "", len(s)/3+1
+	for _, id := range ids {
+		if d := editDistance(s, id); d < bestDist {
+			best, bestDist = id, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/layanan-id/layanan/faq"
 	"github.com/layanan-id/layanan/knowledge"
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 	case "ask":
 		err = runAsk(ctx, rest, getenv, stdin, stdout, stderr)
 	case "lint":
-		err = runLint(rest, getenv, stdout, stderr)
+		err = runLint(rest, getenv, time.Now, stdout, stderr)
 	case "eval":
 		err = runEval(ctx, rest, getenv, stdout, stderr)
 	case "serve":

@@ -234,3 +234,31 @@ func TestAskHintNamesTheFolder(t *testing.T) {
 		t.Errorf("shellQuote = %s", got)
 	}
 }
+
+func TestLintDatesCategoriesAndOrder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entry := func(id, category, updated string) string {
+		return "---\nid: " + id + "\ntitle: " + id + "\ncategory: " + category + "\nquestions: [q1, q2, q3]\nsource: https://x.go.id/\nupdated: " + updated + "\n---\nIsi.\n"
+	}
+	write("categories.yaml", "- id: kependudukan\n  name: Kependudukan\n  name_en: Civil registration\n  order: 1\n")
+	write("lama.md", entry("lama", "kependudukan", "2020-01-01"))
+	code, out, _ := runCmd(t, nil, "", "lint", "--faq", dir)
+	if code != 0 || !strings.Contains(out, dir+"/lama.md:7: peringatan: perlu ditinjau: terakhir diperbarui 2020-01-01") || !strings.Contains(out, "1 peringatan") {
+		t.Fatalf("a stale entry is a warning, exit 0; got exit %d:\n%s", code, out)
+	}
+	write("masa-depan.md", entry("masa-depan", "kependudukn", "2999-01-01"))
+	code, out, _ = runCmd(t, nil, "", "lint", "--faq", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, out)
+	}
+	future := strings.Index(out, dir+"/masa-depan.md:7: tanggal updated 2999-01-01 ada di masa depan")
+	category := strings.Index(out, dir+`/masa-depan.md:4: kategori "kependudukn" tidak dikenal; mungkin maksudnya "kependudukan"`)
+	if future < 0 || category < 0 || category > future {
+		t.Errorf("want the category (line 4) before the date (line 7), both reported:\n%s", out)
+	}
+}
