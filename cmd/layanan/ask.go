@@ -18,7 +18,9 @@ const askHelp = `layanan ask [--faq DIR] [--top N] [--json] [--explain] [PERTANY
 Menjawab satu pertanyaan dari argumen, atau satu pertanyaan per baris dari
 stdin (indeks dibangun sekali). Dengan --json: satu objek JSON per baris
 masukan: {"question":..., "answered":true|false, "confidence":0..1, "small_talk":...,
-"also":{...}, "results":[{"id":..., "title":..., "score":...}]}.`
+"also":{...}, "results":[{"id":..., "title":..., "score":...}]}.
+
+English: answers one question given as arguments, or one per line on stdin (the index is built once); --json prints one JSON object per input line.`
 
 // maxLineBytes bounds one stdin line; longer lines are cut (the engine
 // reads only the first knowledge.MaxQuestionRunes characters anyway).

@@ -24,7 +24,9 @@ Mengantrekan siaran pengumuman untuk bot yang sedang berjalan (penyimpanan
 yang sama: REDIS_URL, atau DATA_DIR bila server tidak sedang berjalan),
 mencetak id siarannya, dan dengan --follow menampilkan kemajuannya sampai
 selesai. Teks memakai Markdown seperti berkas konten dan harus muat satu
-pesan Telegram.`
+pesan Telegram.
+
+English: queues an announcement for the running bot (same store: REDIS_URL, or DATA_DIR when no server is running), prints its id, and with --follow shows its progress until done.`
 
 func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := newFlags("broadcast", stderr, broadcastHelp)

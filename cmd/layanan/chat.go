@@ -25,7 +25,9 @@ Menjalankan percakapan bot di terminal, tanpa token Telegram: ketik
 pertanyaan, atau nomor tombol [n] untuk menekannya. /start, /menu, /bahasa
 dan /bantuan bekerja seperti di Telegram. Keluar dengan Ctrl-D atau /keluar.
 Status percakapan disimpan di DATA_DIR/chat.db (bawaan ./data). FAQ_DIR,
-LOG_LEVEL dan pengaturan percakapan lain dibaca seperti pada serve.`
+LOG_LEVEL dan pengaturan percakapan lain dibaca seperti pada serve.
+
+English: talk to the bot in the terminal, no Telegram token needed; type a question, or a button number [n] to press it; Ctrl-D or /keluar ends.`
 
 // The terminal user, as the conversation sees them.
 const (

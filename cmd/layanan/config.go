@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,25 @@ var (
 	tokenRE  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
 	secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 )
+
+// secretProblem says what is wrong with a webhook secret, or "".
+func secretProblem(secret string) string {
+	switch {
+	case secret == "":
+		return "wajib diisi bila WEBHOOK_URL diisi: 1–256 huruf, angka, _ atau -"
+	case len(secret) > 256:
+		return fmt.Sprintf("terlalu panjang (%d karakter); paling banyak 256", len(secret))
+	case !secretRE.MatchString(secret):
+		var bad []string
+		for _, r := range secret {
+			if q := strconv.QuoteRune(r); !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') && !slices.Contains(bad, q) {
+				bad = append(bad, q)
+			}
+		}
+		return fmt.Sprintf("karakter tidak diizinkan: %s; pakai hanya huruf, angka, _ atau -", strings.Join(bad, ", "))
+	}
+	return ""
+}
 
 // configError names the variable that is wrong.
 type configError struct {
@@ -119,11 +139,17 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 		bad("LOG_FORMAT", "%q: pilih text atau json", cfg.LogFormat)
 	}
 	if cfg.WebhookURL != "" {
-		if u, err := url.Parse(cfg.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		u, err := url.Parse(cfg.WebhookURL)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 			bad("WEBHOOK_URL", "%q bukan alamat https://host/path", cfg.WebhookURL)
+		case u.Scheme == "http" && cfg.TelegramAPIURL == telegram.DefaultAPIURL:
+			// Telegram only delivers to https; http is for a test server
+			// given in TELEGRAM_API_URL.
+			bad("WEBHOOK_URL", "%q harus https:// (Telegram tidak mengirim ke http://)", cfg.WebhookURL)
 		}
-		if !secretRE.MatchString(cfg.WebhookSecret) {
-			bad("WEBHOOK_SECRET", "wajib diisi bila WEBHOOK_URL diisi: 1–256 huruf, angka, _ atau -")
+		if msg := secretProblem(cfg.WebhookSecret); msg != "" {
+			bad("WEBHOOK_SECRET", "%s", msg)
 		}
 	}
 	if d, err := parseDays(getenv("SESSION_TTL"), cfg.Bot.SessionTTL); err != nil {

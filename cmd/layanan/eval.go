@@ -26,7 +26,9 @@ apa yang dipilih kalibrasi, pasangan entri yang paling sering tertukar,
 dan entri yang contohnya terlalu sedikit atau terlalu mirip.
 
 --examples N memakai hanya N contoh pertanyaan pertama tiap entri, untuk
-melihat bagaimana konten bekerja dengan contoh yang lebih sedikit.`
+melihat bagaimana konten bekerja dengan contoh yang lebih sedikit.
+
+English: measures the search on a question set (TSV "expected-ids<TAB>question"; "-" = out of scope) beside stock bleve with --baseline; --self is the leave-one-out report on the content's own example questions; --examples N keeps the first N examples per entry.`
 
 func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr, evalHelp)

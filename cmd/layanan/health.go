@@ -11,7 +11,7 @@ import (
 // runHealth is `layanan health`: exit 0 when the server on HTTP_ADDR
 // answers /healthz (the container image has no curl for HEALTHCHECK).
 func runHealth(ctx context.Context, args []string, getenv env, stderr io.Writer) error {
-	fs := newFlags("health", stderr, "layanan health\n\nMemeriksa /healthz server di HTTP_ADDR (bawaan :8080).")
+	fs := newFlags("health", stderr, "layanan health\n\nMemeriksa /healthz server di HTTP_ADDR (bawaan :8080).\n\nEnglish: checks /healthz of the server at HTTP_ADDR (default :8080).")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

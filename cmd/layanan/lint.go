@@ -16,7 +16,9 @@ Memeriksa semua konten FAQ: YAML rusak (berkas:baris), id hilang atau ganda,
 kategori tak dikenal, kurang dari 3 pertanyaan, updated atau source hilang,
 tanggal updated di masa depan, jawaban terlalu panjang untuk satu pesan.
 Entri yang lebih dari setahun tidak diperbarui diberi peringatan "perlu
-ditinjau". Keluar 1 bila ada masalah (peringatan saja: 0).`
+ditinjau". Keluar 1 bila ada masalah (peringatan saja: 0).
+
+English: checks all content and lists every problem as file:line; exits 1 when there is an error (warnings alone: 0).`
 
 func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.Writer) error {
 	fs := newFlags("lint", stderr, lintHelp)

@@ -35,7 +35,9 @@ Penyimpanan bawaan (DATA_DIR) hanya bisa dibuka satu proses: hentikan
 Contoh:
   layanan report unanswered
   layanan report unanswered --since 90d --format csv > tak-terjawab.csv
-  layanan report feedback --format csv > suara.csv`
+  layanan report feedback --format csv > suara.csv
+
+English: staff reports from the store: unanswered questions grouped, or 👍/👎 per entry, as a table or CSV.`
 
 // maxSinceDays bounds --since; the bot keeps questions for 90 days anyway.
 const maxSinceDays = 3650

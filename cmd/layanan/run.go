@@ -32,7 +32,9 @@ Pemakaian / usage:
   layanan health
   layanan ask  [--faq DIR] [--top N] [--json] [--explain] [PERTANYAAN...]
   layanan lint [--faq DIR]
-  layanan eval [--faq DIR] [--questions FILE] [--baseline]
+  layanan eval [--faq DIR] [--questions FILE] [--baseline] [--examples N]
+  layanan eval --self [--faq DIR] [--examples N]
+  layanan version
 
 Perintah / commands:
   chat   coba bot di terminal (tanpa token Telegram)
@@ -42,7 +44,8 @@ Perintah / commands:
   health     periksa /healthz server yang berjalan (untuk HEALTHCHECK)
   ask    jawab pertanyaan (dari argumen, atau satu per baris dari stdin)
   lint   periksa semua konten FAQ
-  eval   ukur ketepatan pencarian pada kumpulan pertanyaan
+  eval   ukur ketepatan pencarian pada kumpulan pertanyaan, atau uji-diri konten (--self)
+  version  cetak versi dan commit
 
 --faq DIR: folder konten (bawaan: konten faq/ yang dibundel; juga FAQ_DIR).
 Jalankan "layanan PERINTAH --help" untuk rinciannya.
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		err = runReport(ctx, rest, getenv, stdout, stderr)
 	case "health":
 		err = runHealth(ctx, rest, getenv, stderr)
+	case "version", "--version":
+		err = runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -110,8 +115,13 @@ func newFlags(name string, stderr io.Writer, help string) *flag.FlagSet {
 	fs := flag.NewFlagSet("layanan "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nFlags:\n", help)
-		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "%s\n", help)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprint(stderr, "\nOpsi / flags:\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -260,5 +261,27 @@ func TestLintDatesCategoriesAndOrder(t *testing.T) {
 	category := strings.Index(out, dir+`/masa-depan.md:4: kategori "kependudukn" tidak dikenal; mungkin maksudnya "kependudukan"`)
 	if future < 0 || category < 0 || category > future {
 		t.Errorf("want the category (line 4) before the date (line 7), both reported:\n%s", out)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "", "version")
+	if code != 0 || !strings.HasPrefix(out, "layanan ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	info := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-12-06T05:00:00Z"}, {Key: "vcs.modified", Value: "true"},
+	}}
+	if got, want := versionLine(info, true), "layanan v1.2.3 (commit 0123456789ab, 2026-12-06T05:00:00Z, modified, go1.26.8)"; got != want {
+		t.Errorf("versionLine = %q, want %q", got, want)
+	}
+	// Help: bilingual; no empty flags header for a command without flags.
+	_, _, errOut := runCmd(t, nil, "", "health", "--help")
+	if strings.Contains(errOut, "flags:") || !strings.Contains(errOut, "English:") {
+		t.Errorf("health --help = %q", errOut)
+	}
+	_, _, errOut = runCmd(t, nil, "", "ask", "--help")
+	if !strings.Contains(errOut, "Opsi / flags:") || !strings.Contains(errOut, "-faq") || !strings.Contains(errOut, "English:") {
+		t.Errorf("ask --help = %q", errOut)
 	}
 }

@@ -36,7 +36,9 @@ Menjalankan bot Telegram. Semua pengaturan dari variabel lingkungan (lihat
 README): TELEGRAM_TOKEN (wajib), TELEGRAM_API_URL, REDIS_URL, DATA_DIR,
 FAQ_DIR, ADMIN_IDS, LOG_LEVEL, LOG_FORMAT, WEBHOOK_URL, WEBHOOK_SECRET,
 LISTEN_ADDR, HTTP_ADDR, SESSION_TTL, FLOOD_LIMIT, BROADCAST_RATE,
-CONTACT_TEXT.`
+CONTACT_TEXT.
+
+English: runs the Telegram bot; every setting comes from environment variables (see README).`
 
 // store is everything the bot keeps: both stores implement all of it.
 type store interface {
