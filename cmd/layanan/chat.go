@@ -59,7 +59,7 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	}
 	defer ix.Close()
 	cfg.RedisURL = "" // the terminal conversation always uses the embedded store
-	store, err := openStore(ctx, cfg, "chat.db", log)
+	store, err := openStore(ctx, cfg, chatStoreFile, log)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/layanan-id/layanan/knowledge"
 )
 
-const reportHelp = `layanan report unanswered|feedback [--since 7d] [--format table|csv]
+const reportHelp = `layanan report unanswered|feedback [--since 7d] [--format table|csv] [--chat]
 
 Laporan untuk petugas, dari penyimpanan yang sama dengan bot (REDIS_URL,
 atau DATA_DIR/layanan.db):
@@ -31,6 +31,8 @@ atau DATA_DIR/layanan.db):
 
 Penyimpanan bawaan (DATA_DIR) hanya bisa dibuka satu proses: hentikan
 "layanan serve" dulu, atau jalankan laporan di server yang memakai REDIS_URL.
+Percakapan "layanan chat" (DATA_DIR/chat.db) dibaca dengan --chat, atau
+dengan sendirinya bila belum ada DATA_DIR/layanan.db.
 
 Contoh:
   layanan report unanswered
@@ -46,6 +48,7 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	fs := newFlags("report", stderr, reportHelp)
 	sinceRaw := fs.String("since", "7d", "pertanyaan sejak berapa lama: hari (7d, 90d) atau jam (24h); tidak berlaku untuk feedback")
 	format := fs.String("format", "table", "table (tabel untuk terminal) atau csv (untuk spreadsheet)")
+	fromChat := fs.Bool("chat", false, "baca yang disimpan \"layanan chat\" (DATA_DIR/chat.db)")
 	// The report's name may come before or after the flags.
 	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -86,15 +89,29 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	log := newLogger(cfg, stderr)
-	path := filepath.Join(cfg.DataDir, "layanan.db")
+	file := "layanan.db"
+	if *fromChat {
+		if cfg.RedisURL != "" {
+			return fmt.Errorf("%w: --chat membaca DATA_DIR/chat.db; kosongkan REDIS_URL", errUsage)
+		}
+		file = chatStoreFile
+	}
+	path := filepath.Join(cfg.DataDir, file)
 	if cfg.RedisURL == "" {
 		// Opening would create an empty store: a wrong DATA_DIR must not
 		// look like a quiet week.
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%w: DATA_DIR: %s tidak ada; bot belum pernah berjalan dengan DATA_DIR ini (atau REDIS_URL belum diisi?)", errUsage, path)
+			chat := filepath.Join(cfg.DataDir, chatStoreFile)
+			if _, err := os.Stat(chat); err == nil && !*fromChat {
+				// Staff tried the bot in the terminal and want its report.
+				fmt.Fprintf(stderr, "catatan: %s tidak ada; membaca percakapan dari \"layanan chat\" (%s)\n", path, chat)
+				file, path = chatStoreFile, chat
+			} else {
+				return fmt.Errorf("%w: DATA_DIR: %s tidak ada; bot belum pernah berjalan dengan DATA_DIR ini (atau REDIS_URL belum diisi?)", errUsage, path)
+			}
 		}
 	}
-	st, err := openStore(ctx, cfg, "layanan.db", log)
+	st, err := openStore(ctx, cfg, file, log)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("%s sedang dipakai proses lain, biasanya \"layanan serve\" (penyimpanan bawaan hanya bisa dibuka satu proses): hentikan server dulu, atau jalankan laporan di server yang memakai REDIS_URL: %w", path, bolterrors.ErrTimeout)
 	}

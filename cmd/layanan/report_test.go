@@ -246,3 +246,25 @@ func TestReportStoreInUse(t *testing.T) {
 		}
 	}
 }
+
+// Staff try the bot with `layanan chat`, then want the report of what it
+// could not answer.
+func TestReportReadsTheTerminalChat(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"DATA_DIR": dir}
+	if code, _, errOut := runCmd(t, env, "resep rendang padang\n/keluar\n", "chat"); code != 0 {
+		t.Fatalf("chat: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := runCmd(t, env, "", "report", "unanswered")
+	if code != 0 || !strings.Contains(out, "resep rendang padang") || !strings.Contains(errOut, `membaca percakapan dari "layanan chat"`) {
+		t.Fatalf("report without layanan.db: exit %d\n%s\n%s", code, out, errOut)
+	}
+	fillReportStore(t, dir) // a server's store now exists too
+	code, out, _ = runCmd(t, env, "", "report", "unanswered", "--chat")
+	if code != 0 || !strings.Contains(out, "resep rendang padang") || strings.Contains(out, "bikin ktp dong") {
+		t.Fatalf("report --chat: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCmd(t, map[string]string{"DATA_DIR": dir, "REDIS_URL": "redis://127.0.0.1:1"}, "", "report", "unanswered", "--chat"); code != exitUsage || !strings.Contains(errOut, "--chat membaca DATA_DIR/chat.db") {
+		t.Errorf("--chat with REDIS_URL: exit %d: %s", code, errOut)
+	}
+}

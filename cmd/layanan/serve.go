@@ -62,6 +62,10 @@ type opened struct {
 
 // openStore opens Redis when REDIS_URL is set, else the embedded store
 // file under DATA_DIR.
+// chatStoreFile is the embedded store of `layanan chat`, apart from the
+// server's so that trying the bot never touches real conversations.
+const chatStoreFile = "chat.db"
+
 func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logger) (*opened, error) {
 	if cfg.RedisURL != "" {
 		// go-redis prints connection-pool trouble on its own; send it to
@@ -83,6 +87,10 @@ func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logg
 	s, err := boltstore.Open(path)
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
+			if file == chatStoreFile {
+				// The terminal chat never uses Redis: do not suggest it.
+				return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (\"layanan chat\" lain yang masih terbuka?); tutup dulu, atau pakai DATA_DIR lain: %w", path, err)
+			}
 			return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (server yang berjalan?); hentikan dulu, atau pakai REDIS_URL: %w", path, err)
 		}
 		return nil, fmt.Errorf("DATA_DIR: buka %s: %w", path, err)
