@@ -295,6 +295,12 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 	case "menu":
 		_, err = c.reply(ctx, v, c.t(v, "menu"), c.categoryButtons(v))
 	case "bahasa", "language":
+		if lang, ok := languageArg(cmd.args); ok {
+			v.lang, v.session.Lang = lang, lang
+			c.save(ctx, v)
+			_, err = c.reply(ctx, v, c.t(v, "language_set"), c.menuRow(v))
+			break
+		}
 		_, err = c.reply(ctx, v, c.t(v, "language_prompt"), [][]Button{{
 			{Text: "🇮🇩 Bahasa Indonesia", Data: callbackData(cbLanguage, LangID)},
 			{Text: "🇬🇧 English", Data: callbackData(cbLanguage, LangEN)},
@@ -312,6 +318,17 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string, out Outcome) (Outcome, error) {
 	if err := c.send.Typing(ctx, v.chatID); err != nil {
 		c.log.Debug("typing action failed", "chat_id", v.chatID, "err", err)
+	}
+	if n, ok := ordinalChoice(text); ok && n <= len(v.session.Offered) {
+		// "yg pertama" after "Maksud Anda:": the citizen picks a suggestion.
+		if e, err := c.know.Entry(v.session.Offered[n-1]); err == nil {
+			out.Kind, out.EntryID = "answered", e.ID
+			v.session.Offered = nil
+			err := c.sendAnswer(ctx, v, e, nil, false)
+			c.save(ctx, v)
+			c.countQuestion(ctx, v, out)
+			return out, err
+		}
 	}
 	res, err := c.know.Search(ctx, text, 3)
 	if err != nil {
@@ -332,6 +349,15 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 			c.countQuestion(ctx, v, out)
 			return out, err
 		}
+	}
+	if !res.HasTopic && len(res.Aspects) > 0 {
+		// "biayanya berapa?" with no topic yet: ask which service, rather
+		// than say nothing was found.
+		out.Kind = "not_found"
+		c.logUnanswered(ctx, v, text)
+		_, err := c.reply(ctx, v, c.t(v, "which_service"), c.menuRow(v))
+		c.countQuestion(ctx, v, out)
+		return out, err
 	}
 	// Suggestions are only entries that share a topic word with the
 	// question; the rest would be noise.

@@ -424,3 +424,73 @@ func TestStatsListsStaleEntries(t *testing.T) {
 		t.Errorf("stats = %q", text)
 	}
 }
+
+func TestOrdinalChoiceAndLanguageArg(t *testing.T) {
+	for in, want := range map[string]int{"yg pertama": 1, "yang kedua aja min": 2, "nomor 3": 3, "2": 2, "the first one": 1, "pertama kali bikin ktp": 0, "satu dua": 0, "": 0} {
+		if got, _ := ordinalChoice(in); got != want {
+			t.Errorf("ordinalChoice(%q) = %d, want %d", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"english": LangEN, "EN": LangEN, "indonesia": LangID, " id ": LangID, "jawa": ""} {
+		if got, _ := languageArg(in); got != want {
+			t.Errorf("languageArg(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Papercuts citizens hit: an aspect with no topic yet, picking a
+// suggestion by its place, switching language in one command.
+func TestCitizenPapercuts(t *testing.T) {
+	rec := &recorder{}
+	conv, err := New(DefaultConfig(), index(t), &memStore{}, rec, slog.New(slog.DiscardHandler), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conv.Handle(context.Background(), textUpdate(1, "biayanya berapa?")); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.last().Text; got != texts.get(LangID, "which_service") {
+		t.Errorf("first message 'biayanya berapa?' = %q", got)
+	}
+	out, err := conv.Handle(context.Background(), textUpdate(2, "gmn cara bikin ktp baru?"))
+	if err != nil || out.Kind != "suggested" {
+		t.Fatalf("outcome %+v, err %v; want suggestions", out, err)
+	}
+	out, err = conv.Handle(context.Background(), textUpdate(3, "yg pertama"))
+	if err != nil || out.Kind != "answered" || out.EntryID != "ktp-el-baru" {
+		t.Fatalf("'yg pertama' after suggestions: %+v, err %v", out, err)
+	}
+	if _, err := conv.Handle(context.Background(), textUpdate(4, "/bahasa english")); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.last().Text; got != texts.get(LangEN, "language_set") {
+		t.Errorf("/bahasa english = %q", got)
+	}
+}
+
+// memStore keeps sessions in memory; everything else is unreachable.
+type memStore struct {
+	downStore
+	sessions map[int64]Session
+}
+
+func (s *memStore) LoadSession(_ context.Context, chat int64) (Session, bool, error) {
+	sess, ok := s.sessions[chat]
+	return sess, ok, nil
+}
+
+func (s *memStore) SaveSession(_ context.Context, chat int64, sess Session, _ time.Duration) error {
+	if s.sessions == nil {
+		s.sessions = map[int64]Session{}
+	}
+	s.sessions[chat] = sess
+	return nil
+}
+
+func (s *memStore) MarkUpdate(context.Context, int, time.Duration) (bool, error) { return true, nil }
+
+func (s *memStore) CountMessage(context.Context, int64, time.Duration) (int, error) { return 1, nil }
