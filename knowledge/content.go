@@ -294,33 +294,11 @@ func compareFiles(a, b string) int {
 func nearestID(s string, ids []string) string {
 	best, bestDist := "", len(s)/3+1
 	for _, id := range ids {
-		if d := editDistance(s, id); d < bestDist {
+		if d := analysis.EditDistance(s, id, bestDist); d < bestDist {
 			best, bestDist = id, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -128,6 +128,11 @@ func appendUnique(list []string, s string) []string {
 	return append(list, s)
 }
 
+// EditDistance is the number of single-letter edits (insertions,
+// deletions, substitutions, swaps of neighbours) between a and b, or
+// limit+1 when it exceeds limit.
+func EditDistance(a, b string, limit int) int { return damerauLevenshtein(a, b, limit) }
+
 // damerauLevenshtein returns the optimal-string-alignment distance between
 // a and b, or any value above limit once the distance is known to exceed it.
 func damerauLevenshtein(a, b string, limit int) int {
