@@ -71,6 +71,7 @@ type Conversation struct {
 	log       *slog.Logger
 	texts     catalog
 	smalltalk *smalltalk
+	language  *languageGuesser
 	now       func() time.Time
 
 	mu             sync.Mutex
@@ -89,10 +90,14 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	lang, err := loadLanguageGuesser()
+	if err != nil {
+		return nil, err
+	}
 	if cfg.MenuPageSize <= 0 {
 		cfg.MenuPageSize = DefaultConfig().MenuPageSize
 	}
-	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, now: time.Now}, nil
+	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, language: lang, now: time.Now}, nil
 }
 
 // storeFailed notes a store error. The conversation goes on without the
@@ -316,6 +321,11 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 // answerQuestion searches and replies with an answer, a follow-up from the
 // previous topic, suggestions, or the not-found help.
 func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string, out Outcome) (Outcome, error) {
+	if v.session.Lang == "" && c.language.english(text) {
+		// No language chosen yet and the citizen writes English: reply in
+		// English (the content itself stays Indonesian).
+		v.lang = LangEN
+	}
 	if err := c.send.Typing(ctx, v.chatID); err != nil {
 		c.log.Debug("typing action failed", "chat_id", v.chatID, "err", err)
 	}

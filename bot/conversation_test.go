@@ -494,3 +494,41 @@ func (s *memStore) SaveSession(_ context.Context, chat int64, sess Session, _ ti
 func (s *memStore) MarkUpdate(context.Context, int, time.Duration) (bool, error) { return true, nil }
 
 func (s *memStore) CountMessage(context.Context, int64, time.Duration) (int, error) { return 1, nil }
+
+// A citizen who writes English gets English replies without /bahasa,
+// unless a language was chosen.
+func TestEnglishQuestionGetsEnglishReply(t *testing.T) {
+	g, err := loadLanguageGuesser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]bool{
+		"how do i renew my driving license": true, "where can i get a passport": true,
+		"gmn cara bikin ktp": false, "syarat skck apa aja min": false, "ktp": false, "ktp hilang how": false,
+	} {
+		if got := g.english(text); got != want {
+			t.Errorf("english(%q) = %v, want %v", text, got, want)
+		}
+	}
+	rec := &recorder{}
+	conv, err := New(DefaultConfig(), index(t), &memStore{}, rec, slog.New(slog.DiscardHandler), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, _ := loadCatalog()
+	if _, err := conv.Handle(context.Background(), textUpdate(1, "resep rendang please, how do i cook it")); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.last().Text; got != texts.get(LangEN, "not_found") {
+		t.Errorf("English question: reply %q, want the English not-found", got)
+	}
+	if _, err := conv.Handle(context.Background(), textUpdate(2, "/bahasa indonesia")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conv.Handle(context.Background(), textUpdate(3, "resep rendang please, how do i cook it")); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.last().Text; got != texts.get(LangID, "not_found") {
+		t.Errorf("after /bahasa indonesia: reply %q, want Indonesian", got)
+	}
+}
