@@ -3,7 +3,6 @@ package bot
 import (
 	_ "embed"
 	"fmt"
-	"strings"
 
 	"github.com/layanan-id/layanan/knowledge/analysis"
 )
@@ -18,20 +17,17 @@ type languageGuesser struct {
 }
 
 func loadLanguageGuesser() (*languageGuesser, error) {
+	lines, err := readKindLines(languageData, "language.txt")
+	if err != nil {
+		return nil, err
+	}
 	g := &languageGuesser{en: map[string]bool{}, id: map[string]bool{}}
-	for i, line := range strings.Split(languageData, "\n") {
-		if j := strings.IndexByte(line, '#'); j >= 0 {
-			line = line[:j]
+	for _, l := range lines {
+		set := map[string]map[string]bool{"en": g.en, "id": g.id}[l.kind]
+		if set == nil {
+			return nil, fmt.Errorf("bot: language.txt: kind %q: want en or id", l.kind)
 		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		lang, words, ok := strings.Cut(line, ":")
-		set := map[string]map[string]bool{"en": g.en, "id": g.id}[strings.TrimSpace(lang)]
-		if !ok || set == nil {
-			return nil, fmt.Errorf("bot: language.txt line %d: want \"en: words\" or \"id: words\"", i+1)
-		}
-		for _, w := range analysis.Tokenize(words) {
+		for _, w := range l.words {
 			set[w] = true
 		}
 	}

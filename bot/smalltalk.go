@@ -2,8 +2,6 @@ package bot
 
 import (
 	_ "embed"
-	"fmt"
-	"strings"
 
 	"github.com/layanan-id/layanan/knowledge/analysis"
 )
@@ -20,33 +18,25 @@ type smalltalk struct {
 }
 
 func loadSmalltalk() (*smalltalk, error) {
+	lines, err := readKindLines(smalltalkData, "smalltalk.txt")
+	if err != nil {
+		return nil, err
+	}
 	s := &smalltalk{filler: map[string]bool{}, kinds: map[string]map[string]bool{}}
-	for i, line := range strings.Split(smalltalkData, "\n") {
-		if j := strings.IndexByte(line, '#'); j >= 0 {
-			line = line[:j]
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		kind, words, ok := strings.Cut(line, ":")
-		if !ok {
-			return nil, fmt.Errorf("bot: smalltalk.txt line %d: want \"kind: words\"", i+1)
-		}
-		kind = strings.TrimSpace(kind)
-		tokens := analysis.Tokenize(words)
-		switch kind {
+	for _, l := range lines {
+		switch l.kind {
 		case "filler":
-			for _, t := range tokens {
+			for _, t := range l.words {
 				s.filler[t] = true
 			}
 		case "identity":
-			s.identity = append(s.identity, tokens)
+			s.identity = append(s.identity, l.words)
 		default:
-			if s.kinds[kind] == nil {
-				s.kinds[kind] = map[string]bool{}
+			if s.kinds[l.kind] == nil {
+				s.kinds[l.kind] = map[string]bool{}
 			}
-			for _, t := range tokens {
-				s.kinds[kind][t] = true
+			for _, t := range l.words {
+				s.kinds[l.kind][t] = true
 			}
 		}
 	}

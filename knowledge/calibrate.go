@@ -133,11 +133,7 @@ func (ix *Index) calibrate(ctx context.Context, examples []example, opts BuildOp
 		Entries:       len(ix.content.Entries),
 		Examples:      len(examples),
 	}
-	switch {
-	case opts.NoCalibration:
-		cal.Note = "kalibrasi dimatikan; memakai parameter bawaan"
-		return cal, nil
-	case cal.Entries < minEntries:
+	if cal.Entries < minEntries {
 		cal.Note = fmt.Sprintf("hanya %d entri (perlu minimal %d untuk kalibrasi); memakai parameter bawaan", cal.Entries, minEntries)
 		return cal, nil
 	}
@@ -448,7 +444,6 @@ type sample struct {
 	label   bool // the first entry is right
 	outside bool // searched with its whole entry left out
 	prob    float64
-	weight  float64
 }
 
 // collectSamples runs both searches of every held-out example with the
@@ -476,7 +471,7 @@ func (ix *Index) collectSamples(ctx context.Context, queries []heldOutQuery, p R
 		f, best := run(&hq.inScope, n)
 		if len(best) > 0 {
 			right := best[0].entry == hq.ex.entry
-			out = append(out, sample{f: f, label: right, weight: 1})
+			out = append(out, sample{f: f, label: right})
 			if !right {
 				misses = append(misses, SelfMiss{
 					Entry:    ix.content.Entries[hq.ex.entry].ID,
@@ -488,7 +483,7 @@ func (ix *Index) collectSamples(ctx context.Context, queries []heldOutQuery, p R
 		if n > 1 {
 			f, best = run(&hq.outside, n-1)
 			if len(best) > 0 {
-				out = append(out, sample{f: f, outside: true, weight: 1})
+				out = append(out, sample{f: f, outside: true})
 			}
 		}
 	}
@@ -535,13 +530,12 @@ func fitLogistic(samples []sample) ConfidenceModel {
 		}
 	}
 	xs := make([][dims]float64, len(fit))
-	var totalWeight float64
 	for k, s := range fit {
 		for i, v := range s.f.vector() {
 			xs[k][i] = (v - mean[i]) / sd[i]
 		}
-		totalWeight += s.weight
 	}
+	n := float64(len(fit))
 	var w [dims]float64
 	var b float64
 	const (
@@ -562,14 +556,14 @@ func fitLogistic(samples []sample) ConfidenceModel {
 			if s.label {
 				y = 1
 			}
-			d := (p - y) * s.weight
+			d := p - y
 			for i := range w {
 				gw[i] += d * xs[k][i]
 			}
 			gb += d
 		}
 		for i := range w {
-			w[i] -= rate * (gw[i]/totalWeight + l2*w[i])
+			w[i] -= rate * (gw[i]/n + l2*w[i])
 			// Each feature can only raise (or, for Unknown, lower)
 			// confidence: a correlated pair must not learn opposite signs
 			// that no question outside the held-out set would bear out.
@@ -577,7 +571,7 @@ func fitLogistic(samples []sample) ConfidenceModel {
 				w[i] = 0
 			}
 		}
-		b -= rate * gb / totalWeight
+		b -= rate * gb / n
 	}
 	// Back to raw features.
 	var m ConfidenceModel

@@ -100,14 +100,7 @@ func TestContentWordsWinOverBuiltInLists(t *testing.T) {
 		"krs.md":    {Data: []byte(entryMD("krs", "Pengisian KRS", "kapan isi krs", "krs online gimana", "lupa isi krs"))},
 		"wisuda.md": {Data: []byte(entryMD("wisuda", "Pendaftaran Wisuda", "daftar wisuda kapan", "syarat wisuda", "biaya wisuda"))},
 	}
-	c, err := Load(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := buildFS(t, fsys)
 	res, err := ix.Search(context.Background(), "mau ikut ukm", 3)
 	if err != nil {
 		t.Fatal(err)
@@ -144,14 +137,7 @@ func TestCalibrationDegenerateContent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Load(tt.files)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ix, err := Build(context.Background(), c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ix := buildFS(t, tt.files)
 			cal := ix.Calibration()
 			if cal.Calibrated != tt.calibrated {
 				t.Errorf("calibrated %v, want %v (%s)", cal.Calibrated, tt.calibrated, cal.Note)
@@ -240,14 +226,7 @@ func TestCalibrationConfusableContent(t *testing.T) {
 		id := fmt.Sprintf("entri-%d", i)
 		files[id+".md"] = &fstest.MapFile{Data: []byte(entryMD(id, "Layanan "+words[i%len(words)], qs...))}
 	}
-	c, err := Load(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := buildFS(t, files)
 	cal := ix.Calibration()
 	if !strings.Contains(cal.Note, "tidak menjawab otomatis") || cal.Answered > 0 {
 		t.Errorf("calibration %+v", cal)

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -58,7 +59,13 @@ func TestEvalQuestionSets(t *testing.T) {
 
 func buildDir(tb testing.TB, dir string) *Index {
 	tb.Helper()
-	c, err := Load(os.DirFS(dir))
+	return buildFS(tb, os.DirFS(dir))
+}
+
+// buildFS loads and indexes a content folder.
+func buildFS(tb testing.TB, fsys fs.FS) *Index {
+	tb.Helper()
+	c, err := Load(fsys)
 	if err != nil {
 		tb.Fatal(err)
 	}

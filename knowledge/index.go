@@ -75,8 +75,6 @@ type BuildOptions struct {
 	// TargetPrecision is the share of answered questions that must be right
 	// on the content's own held-out examples (default 0.95).
 	TargetPrecision float64
-	// NoCalibration uses the default parameters whatever the content.
-	NoCalibration bool
 }
 
 // DefaultTargetPrecision is the precision the confidence threshold aims at.
