@@ -561,7 +561,9 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 		res.SmallTalk = kind
 		return res, nil
 	}
-	terms, words, corrections := ix.analyzeQuestion(question)
+	tokens := analysis.Tokenize(question)
+	joins := ix.analyzer.JoinsRequests(tokens)
+	terms, words, corrections := ix.analyzeQuestion(tokens)
 	res.Terms, res.Corrections = terms, corrections
 	for _, t := range terms {
 		switch aspect := ix.analyzer.Aspect(t); aspect {
@@ -600,7 +602,7 @@ func (ix *Index) Search(ctx context.Context, question string, top int) (Result, 
 	if len(hits) > 1 && res.Answered && hits[0].Score-hits[1].Score < ix.cal.CloseMargin {
 		res.Close = true
 	}
-	if res.Answered && ix.analyzer.JoinsRequests(question) {
+	if res.Answered && joins {
 		res.Also = ix.secondTopic(&q, best[0].entry, s)
 	}
 	res.Hits = hits[:min(top, len(hits))]
@@ -692,11 +694,10 @@ func (ix *Index) newQuery(terms []string, grams gramVector) query {
 	return q
 }
 
-// analyzeQuestion turns a question into distinct search terms and the
+// analyzeQuestion turns a question's tokens into distinct search terms and the
 // words its n-grams are taken from, correcting misspelt words that neither
 // the content nor the analyser knows.
-func (ix *Index) analyzeQuestion(question string) (terms, words []string, corrections map[string]string) {
-	tokens := analysis.Tokenize(question)
+func (ix *Index) analyzeQuestion(tokens []string) (terms, words []string, corrections map[string]string) {
 	if len(tokens) > maxQuestionWords {
 		tokens = tokens[:maxQuestionWords]
 	}

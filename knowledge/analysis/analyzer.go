@@ -323,10 +323,10 @@ func (a *Analyzer) SmallTalk(text string) string {
 	return kind
 }
 
-// JoinsRequests reports whether text has a word that joins two requests
+// JoinsRequests reports whether tokens have a word that joins two requests
 // ("sama", "dan", "and": data/conjunctions.txt).
-func (a *Analyzer) JoinsRequests(text string) bool {
-	for _, w := range Tokenize(text) {
+func (a *Analyzer) JoinsRequests(tokens []string) bool {
+	for _, w := range tokens {
 		if _, ok := a.joiners[w]; ok {
 			return true
 		}
