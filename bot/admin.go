@@ -265,7 +265,7 @@ func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *tgbotapi.
 		return c.adminFailed(ctx, v, "broadcast_recipients", err)
 	}
 	v.session.Draft = &Draft{HTML: html, Topic: topic}
-	c.save(ctx, v)
+	c.save(v)
 	if _, err := c.reply(ctx, v, html, nil); err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (c *Conversation) handleBroadcastButton(ctx context.Context, v *conv, actio
 		return "Tidak ada pratinjau yang menunggu.", nil
 	}
 	v.session.Draft = nil
-	c.save(ctx, v)
+	c.save(v)
 	if action == "drop" {
 		_, err := c.reply(ctx, v, "Siaran dibatalkan; tidak ada yang dikirim.", nil)
 		return "", err

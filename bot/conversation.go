@@ -21,6 +21,7 @@ type Config struct {
 	FloodLimit          int           // messages a user may send per FloodWindow
 	FloodWindow         time.Duration
 	UpdateTTL           time.Duration // how long update ids are remembered against redelivery
+	ClaimTTL            time.Duration // how long an update's claim holds before a redelivery may take it over
 	UnansweredRetention time.Duration // how long unanswered questions are kept for staff
 	UnansweredMax       int           // how many unanswered questions are kept at most
 	BotUsername         string        // without "@"; in groups the bot answers only when mentioned
@@ -35,6 +36,7 @@ func DefaultConfig() Config {
 		FloodLimit:          20,
 		FloodWindow:         time.Minute,
 		UpdateTTL:           24 * time.Hour,
+		ClaimTTL:            15 * time.Second,
 		UnansweredRetention: 90 * 24 * time.Hour,
 		UnansweredMax:       10000,
 		MenuPageSize:        8,
@@ -44,7 +46,7 @@ func DefaultConfig() Config {
 // Outcome describes how one update was handled, for the log line and
 // metrics of the transport.
 type Outcome struct {
-	Kind    string // answered, followup, suggested, not_found, smalltalk, command, callback, feedback, flood, non_text, duplicate, ignored
+	Kind    string // answered, followup, suggested, not_found, smalltalk, command, callback, feedback, flood, non_text, duplicate, in_progress, ignored
 	ChatID  int64
 	EntryID string
 }
@@ -94,8 +96,15 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	def := DefaultConfig()
 	if cfg.MenuPageSize <= 0 {
-		cfg.MenuPageSize = DefaultConfig().MenuPageSize
+		cfg.MenuPageSize = def.MenuPageSize
+	}
+	if cfg.ClaimTTL <= 0 {
+		cfg.ClaimTTL = def.ClaimTTL
+	}
+	if cfg.UpdateTTL <= 0 {
+		cfg.UpdateTTL = def.UpdateTTL
 	}
 	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, language: lang, now: time.Now}, nil
 }
@@ -122,42 +131,63 @@ func (c *Conversation) storeFailed(op string, err error) {
 	c.log.Error("store unavailable; answering without session features", "op", op, "failures", count, "err", err)
 }
 
-// Handle processes one update. It returns an error only when a reply could
-// not be delivered; the citizen never sees internal error text.
+// ErrInProgress is returned for an update that another handler claimed
+// moments ago and has not completed: it may still be answering, or it
+// died and its claim lapses after Config.ClaimTTL. The transport has the
+// update delivered again later (a webhook answers 503, so Telegram
+// retries; the poller waits and retries).
+var ErrInProgress = errors.New("bot: update is being handled elsewhere")
+
+// Handle processes one update: it claims the update and reads the
+// sender's session and flood count (Store.Admit), replies, and then
+// writes what changed and marks the update handled (Store.Finish). A
+// handler that dies before the reply leaves its claim to lapse, and the
+// redelivered update is answered then; a redelivery of a handled update is
+// dropped. Handle returns an error only when a reply could not be
+// delivered, or ErrInProgress; the citizen never sees internal error text.
 func (c *Conversation) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, error) {
-	if first, err := c.store.MarkUpdate(ctx, u.UpdateID, c.cfg.UpdateTTL); err != nil {
-		c.storeFailed("mark_update", err)
-	} else if !first {
-		return Outcome{Kind: "duplicate"}, nil
-	}
+	var (
+		from   *tgbotapi.User
+		chatID int64
+		text   string
+		flood  time.Duration
+	)
 	switch {
-	case u.CallbackQuery != nil:
-		return c.handleCallback(ctx, u.CallbackQuery)
-	case u.Message != nil:
-		return c.handleMessage(ctx, u.Message)
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		from, chatID = u.CallbackQuery.From, u.CallbackQuery.From.ID
+		if m := u.CallbackQuery.Message; m != nil && m.Chat != nil {
+			chatID = m.Chat.ID
+		}
+	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil && !u.Message.From.IsBot:
+		m := u.Message
+		from, chatID, text = m.From, m.Chat.ID, m.Text
+		if m.Chat.IsGroup() || m.Chat.IsSuperGroup() || m.Chat.IsChannel() {
+			var addressed bool
+			if text, addressed = c.addressedInGroup(m); !addressed {
+				return Outcome{Kind: "ignored", ChatID: chatID}, nil
+			}
+		}
+		if c.cfg.FloodLimit > 0 {
+			flood = c.cfg.FloodWindow
+		}
 	default:
 		return Outcome{Kind: "ignored"}, nil
 	}
-}
 
-// conv is the state of handling one update for one user.
-type conv struct {
-	chatID  int64
-	userID  int64
-	lang    string
-	session Session
-	loaded  bool // the session came from the store
-}
-
-func (c *Conversation) begin(ctx context.Context, chatID int64, from *tgbotapi.User) *conv {
-	v := &conv{chatID: chatID, userID: from.ID}
-	s, found, err := c.store.LoadSession(ctx, from.ID)
-	switch {
-	case err != nil:
-		c.storeFailed("load_session", err)
-	case found:
-		v.session, v.loaded = s, true
+	adm, err := c.store.Admit(ctx, Arrival{UpdateID: u.UpdateID, ClaimTTL: c.cfg.ClaimTTL, UserID: from.ID, FloodWindow: flood})
+	if err != nil {
+		// Without the store: answer anyway, without session or flood limit.
+		c.storeFailed("admit", err)
+		adm = Admission{Claim: Claimed}
 	}
+	switch adm.Claim {
+	case ClaimDone:
+		return Outcome{Kind: "duplicate", ChatID: chatID}, nil
+	case ClaimHeld:
+		return Outcome{Kind: "in_progress", ChatID: chatID}, ErrInProgress
+	}
+
+	v := &conv{chatID: chatID, userID: from.ID, session: adm.Session, loaded: adm.Found}
 	v.lang = v.session.Lang
 	if v.lang == "" {
 		v.lang = LangID
@@ -165,14 +195,59 @@ func (c *Conversation) begin(ctx context.Context, chatID int64, from *tgbotapi.U
 			v.lang = LangEN
 		}
 	}
-	return v
+	var out Outcome
+	if u.CallbackQuery != nil {
+		out, err = c.handleCallback(ctx, v, u.CallbackQuery)
+	} else {
+		out, err = c.handleMessage(ctx, v, u.Message, text, adm.Messages)
+	}
+	c.complete(ctx, u.UpdateID, v, out)
+	return out, err
 }
 
-func (c *Conversation) save(ctx context.Context, v *conv) {
-	v.session.UpdatedAt = c.now()
-	if err := c.store.SaveSession(ctx, v.userID, v.session, c.cfg.SessionTTL); err != nil {
-		c.storeFailed("save_session", err)
+// conv is the state of handling one update for one user, and what is
+// written when it is done.
+type conv struct {
+	chatID  int64
+	userID  int64
+	lang    string
+	session Session
+	loaded  bool // the session came from the store
+
+	saveSession bool        // the session changed
+	forgotten   bool        // the user asked to be forgotten: write nothing about them
+	counted     bool        // the update was a question for the statistics
+	unanswered  *Unanswered // a question kept for staff
+}
+
+// complete writes what handling the update changed, in one store call.
+func (c *Conversation) complete(ctx context.Context, updateID int, v *conv, out Outcome) {
+	done := Completion{UpdateID: updateID, DoneTTL: c.cfg.UpdateTTL, UserID: v.userID}
+	if !v.forgotten {
+		if v.saveSession {
+			v.session.UpdatedAt = c.now()
+			done.Session, done.SessionTTL = &v.session, c.cfg.SessionTTL
+		}
+		if v.counted && c.opts.Stats != nil {
+			done.Question = &QuestionCount{At: c.now(), Outcome: out.Kind, EntryID: out.EntryID}
+		}
+		if v.unanswered != nil {
+			done.Unanswered = v.unanswered
+			done.UnansweredRetention, done.UnansweredMax = c.cfg.UnansweredRetention, c.cfg.UnansweredMax
+		}
 	}
+	// The reply has gone out: finish the writes even when the update's
+	// context ended meanwhile (Telegram gave up waiting, or shutdown).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := c.store.Finish(ctx, done); err != nil {
+		c.storeFailed("finish", err)
+	}
+}
+
+// save has the session written when the update is complete.
+func (c *Conversation) save(v *conv) {
+	v.saveSession = true
 }
 
 func (c *Conversation) t(v *conv, key string, kv ...string) string {
@@ -187,33 +262,17 @@ func (c *Conversation) reply(ctx context.Context, v *conv, text string, buttons 
 	return id, nil
 }
 
-func (c *Conversation) handleMessage(ctx context.Context, m *tgbotapi.Message) (Outcome, error) {
-	if m.From == nil || m.Chat == nil || m.From.IsBot {
-		return Outcome{Kind: "ignored"}, nil
-	}
-	out := Outcome{ChatID: m.Chat.ID}
-	text := m.Text
+func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.Message, text string, messages int) (Outcome, error) {
+	out := Outcome{ChatID: v.chatID}
 	cmd, isCommand := parseCommand(m)
-	if m.Chat.IsGroup() || m.Chat.IsSuperGroup() || m.Chat.IsChannel() {
-		var addressed bool
-		text, addressed = c.addressedInGroup(m)
-		if !addressed {
-			out.Kind = "ignored"
-			return out, nil
-		}
-	}
-	if n, err := c.store.CountMessage(ctx, m.From.ID, c.cfg.FloodWindow); err != nil {
-		c.storeFailed("count_message", err)
-	} else if c.cfg.FloodLimit > 0 && n > c.cfg.FloodLimit {
+	if c.cfg.FloodLimit > 0 && messages > c.cfg.FloodLimit {
 		out.Kind = "flood"
-		if n == c.cfg.FloodLimit+1 {
-			v := c.begin(ctx, m.Chat.ID, m.From)
+		if messages == c.cfg.FloodLimit+1 {
 			_, err := c.reply(ctx, v, c.t(v, "flood"), nil)
 			return out, err
 		}
 		return out, nil
 	}
-	v := c.begin(ctx, m.Chat.ID, m.From)
 	if strings.TrimSpace(text) == "" && strings.TrimSpace(m.Text) != "" {
 		// Only the bot's name, in a group: a greeting, not a sticker.
 		out.Kind = "smalltalk"
@@ -271,7 +330,7 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 			if e, lookupErr := c.know.Entry(id); lookupErr == nil {
 				out.Kind, out.EntryID = "answered", e.ID
 				err = c.sendAnswer(ctx, v, e, nil, false)
-				c.save(ctx, v)
+				c.save(v)
 				return out, err
 			}
 		}
@@ -302,7 +361,7 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 	case "bahasa", "language":
 		if lang, ok := languageArg(cmd.args); ok {
 			v.lang, v.session.Lang = lang, lang
-			c.save(ctx, v)
+			c.save(v)
 			_, err = c.reply(ctx, v, c.t(v, "language_set"), c.menuRow(v))
 			break
 		}
@@ -326,21 +385,20 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		// English (the content itself stays Indonesian).
 		v.lang = LangEN
 	}
-	if err := c.send.Typing(ctx, v.chatID); err != nil {
-		c.log.Debug("typing action failed", "chat_id", v.chatID, "err", err)
-	}
 	if n, ok := ordinalChoice(text); ok && n <= len(v.session.Offered) {
 		// "yg pertama" after "Maksud Anda:": the citizen picks a suggestion.
 		if e, err := c.know.Entry(v.session.Offered[n-1]); err == nil {
 			out.Kind, out.EntryID = "answered", e.ID
 			v.session.Offered = nil
 			err := c.sendAnswer(ctx, v, e, nil, false)
-			c.save(ctx, v)
-			c.countQuestion(ctx, v, out)
+			c.save(v)
+			c.countQuestion(v)
 			return out, err
 		}
 	}
+	stopTyping := c.typingAfter(ctx, v.chatID, typingDelay)
 	res, err := c.know.Search(ctx, text, 3)
+	stopTyping()
 	if err != nil {
 		return out, fmt.Errorf("bot: search: %w", err)
 	}
@@ -355,8 +413,8 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		if e, err := c.know.Entry(v.session.TopicID); err == nil {
 			out.Kind, out.EntryID = "followup", e.ID
 			err := c.sendFollowUp(ctx, v, e, res.Aspects)
-			c.save(ctx, v)
-			c.countQuestion(ctx, v, out)
+			c.save(v)
+			c.countQuestion(v)
 			return out, err
 		}
 	}
@@ -364,9 +422,9 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		// "biayanya berapa?" with no topic yet: ask which service, rather
 		// than say nothing was found.
 		out.Kind = "not_found"
-		c.logUnanswered(ctx, v, text)
+		c.logUnanswered(v, text)
 		_, err := c.reply(ctx, v, c.t(v, "which_service"), c.menuRow(v))
-		c.countQuestion(ctx, v, out)
+		c.countQuestion(v)
 		return out, err
 	}
 	// Suggestions are only entries that share a topic word with the
@@ -395,7 +453,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		}
 	case len(suggestions) > 0:
 		out.Kind = "suggested"
-		c.logUnanswered(ctx, v, text)
+		c.logUnanswered(v, text)
 		var buttons [][]Button
 		v.session.Offered = nil
 		for _, e := range suggestions {
@@ -408,16 +466,30 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		_, err = c.reply(ctx, v, c.t(v, "not_sure"), buttons)
 	default:
 		out.Kind = "not_found"
-		c.logUnanswered(ctx, v, text)
+		c.logUnanswered(v, text)
 		v.session.Offered = nil
 		_, err = c.reply(ctx, v, c.t(v, "not_found"), [][]Button{{
 			{Text: c.t(v, "button_menu"), Data: cbMenu},
 			{Text: c.t(v, "button_contact"), Data: cbContact},
 		}})
 	}
-	c.save(ctx, v)
-	c.countQuestion(ctx, v, out)
+	c.save(v)
+	c.countQuestion(v)
 	return out, err
+}
+
+// typingDelay is how long an answer may take before the chat shows
+// "typing…": most take milliseconds, and the action would cost a request.
+const typingDelay = time.Second
+
+// typingAfter sends the typing action if stop is not called within delay.
+func (c *Conversation) typingAfter(ctx context.Context, chatID int64, delay time.Duration) (stop func()) {
+	t := time.AfterFunc(delay, func() {
+		if err := c.send.Typing(ctx, chatID); err != nil {
+			c.log.Debug("typing action failed", "chat_id", chatID, "err", err)
+		}
+	})
+	return func() { t.Stop() }
 }
 
 // smallTalkText is the reply text for a kind of small talk the search
@@ -435,21 +507,14 @@ func smallTalkText(kind string) string {
 	}
 }
 
-// countQuestion adds the question to the day's statistics.
-func (c *Conversation) countQuestion(ctx context.Context, v *conv, out Outcome) {
-	if c.opts.Stats == nil {
-		return
-	}
-	if err := c.opts.Stats.CountQuestion(ctx, c.now(), v.userID, out.Kind, out.EntryID); err != nil {
-		c.storeFailed("count_question", err)
-	}
+// countQuestion has the question counted in the day's statistics.
+func (c *Conversation) countQuestion(v *conv) {
+	v.counted = true
 }
 
-func (c *Conversation) logUnanswered(ctx context.Context, v *conv, text string) {
-	q := Unanswered{Text: MaskPersonalData(truncateRunes(text, 500)), Lang: v.lang, At: c.now(), UserID: v.userID}
-	if err := c.store.LogUnanswered(ctx, q, c.cfg.UnansweredRetention, c.cfg.UnansweredMax); err != nil {
-		c.storeFailed("log_unanswered", err)
-	}
+// logUnanswered has the question kept for staff, masked and shortened.
+func (c *Conversation) logUnanswered(v *conv, text string) {
+	v.unanswered = &Unanswered{Text: MaskPersonalData(truncateRunes(text, 500)), Lang: v.lang, At: c.now(), UserID: v.userID}
 }
 
 func truncateRunes(s string, n int) string {
@@ -540,17 +605,8 @@ func (c *Conversation) categoryPage(v *conv, cat knowledge.Category, page int) (
 	return text, rows, true
 }
 
-func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQuery) (Outcome, error) {
-	out := Outcome{Kind: "callback"}
-	if q.From == nil {
-		return Outcome{Kind: "ignored"}, nil
-	}
-	chatID := q.From.ID
-	if q.Message != nil && q.Message.Chat != nil {
-		chatID = q.Message.Chat.ID
-	}
-	out.ChatID = chatID
-	v := c.begin(ctx, chatID, q.From)
+func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.CallbackQuery) (Outcome, error) {
+	out := Outcome{Kind: "callback", ChatID: v.chatID}
 	notice := ""
 	answered := false
 	answer := func() error {
@@ -582,7 +638,7 @@ func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQ
 		}
 	case cb.kind == cbLanguage:
 		v.lang, v.session.Lang = cb.id, cb.id
-		c.save(ctx, v)
+		c.save(v)
 		if err = answer(); err == nil {
 			_, err = c.reply(ctx, v, c.t(v, "language_set"), c.menuRow(v))
 		}
@@ -609,7 +665,7 @@ func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQ
 		if err = answer(); err == nil {
 			err = c.sendAnswer(ctx, v, e, nil, false)
 			v.session.Offered = nil
-			c.save(ctx, v)
+			c.save(v)
 		}
 	case cb.kind == cbSubscribe && c.opts.Subscriptions != nil:
 		if err = answer(); err == nil {
@@ -637,6 +693,7 @@ func (c *Conversation) handleCallback(ctx context.Context, q *tgbotapi.CallbackQ
 			_, err = c.reply(ctx, v, c.t(v, "error"), nil)
 			break
 		}
+		v.forgotten = true
 		c.log.Info("user data deleted on request", "chat_id", v.chatID)
 		_, err = c.reply(ctx, v, c.t(v, "forget_done"), nil)
 	case cb.kind == cbBroadcast:

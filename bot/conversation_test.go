@@ -45,6 +45,7 @@ type recorder struct {
 	mu      sync.Mutex
 	replies []Reply
 	notices []string
+	typing  int
 }
 
 func (r *recorder) Send(_ context.Context, m Reply) (int, error) {
@@ -61,7 +62,42 @@ func (r *recorder) AnswerCallback(_ context.Context, _ string, text string) erro
 	return nil
 }
 
-func (r *recorder) Typing(context.Context, int64) error { return nil }
+func (r *recorder) Typing(context.Context, int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.typing++
+	return nil
+}
+
+func (r *recorder) typed() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.typing
+}
+
+// "typing…" goes out only when an answer takes longer than the delay.
+func TestTypingOnlyWhenSlow(t *testing.T) {
+	rec := &recorder{}
+	conv, err := New(DefaultConfig(), index(t), &memStore{}, rec, slog.New(slog.DiscardHandler), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conv.Handle(t.Context(), textUpdate(1, "syarat bikin skck")); err != nil {
+		t.Fatal(err)
+	}
+	if n := rec.typed(); n != 0 {
+		t.Errorf("a fast answer sent %d typing actions, want 0", n)
+	}
+	stop := conv.typingAfter(t.Context(), 7, time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for rec.typed() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	if n := rec.typed(); n != 1 {
+		t.Errorf("a slow answer sent %d typing actions, want 1", n)
+	}
+}
 
 func (r *recorder) last() Reply {
 	r.mu.Lock()
@@ -85,13 +121,13 @@ func (s *downStore) SaveSession(context.Context, int64, Session, time.Duration) 
 	s.calls++
 	return errDown
 }
-func (s *downStore) DeleteSession(context.Context, int64) error { return errDown }
-func (s *downStore) MarkUpdate(context.Context, int, time.Duration) (bool, error) {
+func (s *downStore) Admit(context.Context, Arrival) (Admission, error) {
 	s.calls++
-	return false, errDown
+	return Admission{}, errDown
 }
-func (s *downStore) CountMessage(context.Context, int64, time.Duration) (int, error) {
-	return 0, errDown
+func (s *downStore) Finish(context.Context, Completion) error {
+	s.calls++
+	return errDown
 }
 func (s *downStore) RecordFeedback(context.Context, Feedback) (bool, error) { return false, errDown }
 func (s *downStore) FeedbackCounts(context.Context) (map[string]Votes, error) {
@@ -491,9 +527,17 @@ func (s *memStore) SaveSession(_ context.Context, chat int64, sess Session, _ ti
 	return nil
 }
 
-func (s *memStore) MarkUpdate(context.Context, int, time.Duration) (bool, error) { return true, nil }
+func (s *memStore) Admit(_ context.Context, a Arrival) (Admission, error) {
+	sess, ok := s.sessions[a.UserID]
+	return Admission{Claim: Claimed, Messages: 1, Session: sess, Found: ok}, nil
+}
 
-func (s *memStore) CountMessage(context.Context, int64, time.Duration) (int, error) { return 1, nil }
+func (s *memStore) Finish(ctx context.Context, c Completion) error {
+	if c.Session != nil {
+		return s.SaveSession(ctx, c.UserID, *c.Session, c.SessionTTL)
+	}
+	return nil
+}
 
 // A citizen who writes English gets English replies without /bahasa,
 // unless a language was chosen.

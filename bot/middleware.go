@@ -41,6 +41,8 @@ func Logged(next Handler, log *slog.Logger) Handler {
 			attrs = append(attrs, slog.String("entry_id", out.EntryID))
 		}
 		switch {
+		case errors.Is(err, ErrInProgress):
+			log.InfoContext(ctx, "update is being handled elsewhere; redelivery asked", attrs...)
 		case blockedByUser(err):
 			// The citizen blocked the bot: nothing the operator must fix.
 			log.WarnContext(ctx, "citizen has blocked the bot", attrs...)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -36,6 +37,8 @@ func Observed(next Handler, o Observer) Handler {
 		out, err := next.Handle(ctx, u)
 		kind := out.Kind
 		switch {
+		case errors.Is(err, ErrInProgress):
+			// out.Kind says so.
 		case blockedByUser(err):
 			kind = "blocked"
 		case err != nil:

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -61,17 +62,18 @@ type Store interface {
 	// SaveSession stores the user's session; it expires after ttl without
 	// a new save.
 	SaveSession(ctx context.Context, userID int64, s Session, ttl time.Duration) error
-	// DeleteSession forgets the user's session.
-	DeleteSession(ctx context.Context, userID int64) error
-
-	// MarkUpdate records that an update is being handled. first is false
-	// when the same update id was marked within ttl: Telegram delivered it
-	// twice and it must not be handled again.
-	MarkUpdate(ctx context.Context, updateID int, ttl time.Duration) (first bool, err error)
-
-	// CountMessage counts one message from the user in the current fixed
-	// window of the given length and returns the count so far in it.
-	CountMessage(ctx context.Context, userID int64, window time.Duration) (int, error)
+	// Admit claims an update and reads what handling it needs, in one
+	// round trip: the claim (see Claim), the sender's message count in
+	// the flood window and the sender's session. A claim that is not
+	// finished within Arrival.ClaimTTL lapses, so that a redelivery of
+	// an update whose handler died takes it over.
+	Admit(ctx context.Context, a Arrival) (Admission, error)
+	// Finish writes what handling the update changed, in one round
+	// trip: the update is marked handled for Completion.DoneTTL, and the
+	// session, the question's statistics and the unanswered question are
+	// written when set. It runs after the reply, so a handler that dies
+	// before it leaves the claim to lapse and nothing counted twice.
+	Finish(ctx context.Context, c Completion) error
 
 	// RecordFeedback stores a vote. recorded is false when the answer
 	// message already has a vote (the first vote stands).
@@ -91,11 +93,97 @@ type Store interface {
 	// counts go down accordingly), the questions they asked that are kept
 	// for staff, and their id in the statistics (Redis keeps distinct users
 	// in HyperLogLogs, which hold no ids). Flood counters and update ids
-	// expire within minutes and a day.
+	// expire within minutes and a day, and their keys carry a keyed hash
+	// of the user id, never the id.
 	ForgetUser(ctx context.Context, userID int64) error
 
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error
+}
+
+// Claim says who handles an update.
+type Claim int
+
+const (
+	// Claimed: this call claimed the update; handle it and Finish it.
+	Claimed Claim = iota
+	// ClaimHeld: another handler claimed it less than its ClaimTTL ago
+	// and has not finished it; it may still be running. Try again later.
+	ClaimHeld
+	// ClaimDone: it was handled already; a redelivery is dropped.
+	ClaimDone
+)
+
+// Arrival is what Admit claims and reads for one update.
+type Arrival struct {
+	UpdateID int
+	ClaimTTL time.Duration // positive: how long the claim holds without Finish
+	// UserID is the sender; 0 reads no session and counts nothing.
+	UserID int64
+	// FloodWindow, when positive, counts the message in the sender's
+	// current fixed window of this length (windows are aligned on the
+	// Unix epoch; each length counts on its own). A redelivered update
+	// counts once.
+	FloodWindow time.Duration
+}
+
+// Admission is what Admit found. Messages, Session and Found are read
+// whatever the claim, but only a Claimed update should act on them.
+type Admission struct {
+	Claim    Claim
+	Messages int     // when Claimed: the count in the flood window, this message included; 0 when not counted
+	Session  Session // the sender's session, when Found
+	Found    bool
+}
+
+// Completion is what Finish writes for one handled update.
+type Completion struct {
+	UpdateID int
+	DoneTTL  time.Duration // positive: how long a redelivery is recognised
+	UserID   int64         // the sender, for the session and statistics
+	// Session, when not nil, is saved to expire after SessionTTL.
+	Session    *Session
+	SessionTTL time.Duration
+	// Question, when not nil, is counted in the statistics (StatsStore).
+	Question *QuestionCount
+	// Unanswered, when not nil, is logged for staff like LogUnanswered
+	// with UnansweredRetention and UnansweredMax.
+	Unanswered          *Unanswered
+	UnansweredRetention time.Duration
+	UnansweredMax       int
+}
+
+// QuestionCount is one question for the daily statistics.
+type QuestionCount struct {
+	At      time.Time
+	Outcome string // Outcome.Kind; never empty
+	EntryID string // the entry answered; "" for none
+}
+
+// Check reports what is wrong with the completion's settings.
+func (c Completion) Check() error {
+	switch {
+	case c.DoneTTL <= 0:
+		return fmt.Errorf("done ttl %v is not positive", c.DoneTTL)
+	case c.Session != nil && c.SessionTTL <= 0:
+		return fmt.Errorf("session ttl %v is not positive", c.SessionTTL)
+	case c.Question != nil && c.Question.Outcome == "":
+		return errors.New("empty outcome")
+	case c.Unanswered != nil && (c.UnansweredRetention <= 0 || c.UnansweredMax <= 0):
+		return fmt.Errorf("retention %v and maxEntries %d must be positive", c.UnansweredRetention, c.UnansweredMax)
+	}
+	return nil
+}
+
+// Check reports what is wrong with the arrival's settings.
+func (a Arrival) Check() error {
+	switch {
+	case a.ClaimTTL <= 0:
+		return fmt.Errorf("claim ttl %v is not positive", a.ClaimTTL)
+	case a.FloodWindow < 0:
+		return fmt.Errorf("window %v is negative", a.FloodWindow)
+	}
+	return nil
 }

@@ -73,7 +73,7 @@ func TestNonAdminGetsNothingFromAdminCommands(t *testing.T) {
 	}
 	// A forged Kirim button from a citizen does nothing.
 	before := len(h.api.Requests("sendMessage"))
-	h.api.AddUpdates(h.press("b:send", 1))
+	h.add(h.press("b:send", 1))
 	calls := h.api.WaitFor(t, "answerCallbackQuery", 1, 5*time.Second)
 	if !strings.Contains(calls[len(calls)-1].Params.Get("text"), "tidak berlaku") {
 		t.Errorf("forged broadcast button notice = %q", calls[len(calls)-1].Params.Get("text"))
@@ -116,7 +116,7 @@ func TestAdminBroadcastPreviewAndSend(t *testing.T) {
 	press2 := h.press("b:send", 1)
 	press2.CallbackQuery.From.ID = adminID
 	press2.CallbackQuery.Message.Chat.ID = adminID
-	h.api.AddUpdates(press2)
+	h.add(press2)
 	time.Sleep(300 * time.Millisecond)
 	if fb.startedCount() != 1 {
 		t.Error("Kirim twice started two broadcasts")
@@ -184,7 +184,7 @@ func TestDeleteMyData(t *testing.T) {
 	h.send(t, 1, h.message("/langganan"))
 	got := h.send(t, 1, h.message("syarat skck"))
 	vote := findButton(t, got[0], "f:1:skck")
-	h.api.AddUpdates(h.press(vote, 5000))
+	h.add(h.press(vote, 5000))
 	h.api.WaitFor(t, "answerCallbackQuery", 1, 5*time.Second)
 	h.send(t, 1, h.message("resep rendang padang"))
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +41,9 @@ type harness struct {
 	conv   *bot.Conversation
 	stop   func()
 	nextID int
+
+	added   atomic.Int64 // updates given to the fake Bot API
+	handled atomic.Int64 // updates the handler returned from (stored and all)
 }
 
 func newHarness(t *testing.T, cfg bot.Config) *harness {
@@ -73,7 +77,11 @@ func newHarnessWith(t *testing.T, cfg bot.Config, options func(*boltstore.Store)
 	}
 	h := &harness{api: api, client: client, store: store, conv: conv, nextID: 1}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := telegram.NewPoller(client, bot.Recovered(conv, log), log)
+	counted := bot.HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (bot.Outcome, error) {
+		defer h.handled.Add(1)
+		return conv.Handle(ctx, u)
+	})
+	p := telegram.NewPoller(client, bot.Recovered(counted, log), log)
 	p.PollTimeout = time.Second
 	done := make(chan struct{})
 	go func() { p.Run(ctx); close(done) }()
@@ -113,13 +121,34 @@ func (h *harness) press(data string, messageID int) tgbotapi.Update {
 	}}
 }
 
-// send delivers updates and waits until n more messages were sent.
+// send delivers updates and waits until n more messages were sent and
+// every update was handled to its end (the store written).
 func (h *harness) send(t *testing.T, n int, us ...tgbotapi.Update) []fakebotapi.Request {
 	t.Helper()
 	before := len(h.api.Requests("sendMessage"))
-	h.api.AddUpdates(us...)
+	h.add(us...)
 	all := h.api.WaitFor(t, "sendMessage", before+n, 10*time.Second)
+	h.waitHandled(t)
 	return all[before:]
+}
+
+// add gives updates to the fake Bot API for the poller.
+func (h *harness) add(us ...tgbotapi.Update) {
+	h.added.Add(int64(len(us)))
+	h.api.AddUpdates(us...)
+}
+
+// waitHandled waits until the handler has returned from every update
+// added so far: the reply is out before the store is written.
+func (h *harness) waitHandled(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for h.handled.Load() < h.added.Load() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d updates handled after 10 s", h.handled.Load(), h.added.Load())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 func buttonsOf(t *testing.T, r fakebotapi.Request) [][]tgbotapi.InlineKeyboardButton {
@@ -177,8 +206,9 @@ func TestConversationEndToEnd(t *testing.T) {
 			t.Errorf("answer lacks %q:\n%s", want, text)
 		}
 	}
-	if len(h.api.Requests("sendChatAction")) == 0 {
-		t.Error("no typing action")
+	if n := len(h.api.Requests("sendChatAction")); n != 0 {
+		// The answer takes milliseconds: "typing…" would cost a request.
+		t.Errorf("%d typing actions for a fast answer", n)
 	}
 	up := findButton(t, got[0], "f:1:ktp-el-baru")
 	answerMsg := 1001 + len(h.api.Requests("sendMessage")) - 1
@@ -208,12 +238,12 @@ func TestConversationEndToEnd(t *testing.T) {
 
 	// Feedback: recorded once per answer message.
 	before := len(h.api.Requests("answerCallbackQuery"))
-	h.api.AddUpdates(h.press(up, answerMsg))
+	h.add(h.press(up, answerMsg))
 	calls := h.api.WaitFor(t, "answerCallbackQuery", before+1, 5*time.Second)
 	if got := calls[len(calls)-1].Params.Get("text"); !strings.Contains(got, "Terima kasih") {
 		t.Errorf("feedback notice = %q", got)
 	}
-	h.api.AddUpdates(h.press(strings.Replace(up, "f:1", "f:0", 1), answerMsg))
+	h.add(h.press(strings.Replace(up, "f:1", "f:0", 1), answerMsg))
 	calls = h.api.WaitFor(t, "answerCallbackQuery", before+2, 5*time.Second)
 	if got := calls[len(calls)-1].Params.Get("text"); !strings.Contains(got, "sudah tercatat") {
 		t.Errorf("second vote notice = %q", got)
@@ -263,7 +293,7 @@ func TestConversationEndToEnd(t *testing.T) {
 	// A forged button gets a neutral answer and nothing else.
 	sent := len(h.api.Requests("sendMessage"))
 	before = len(h.api.Requests("answerCallbackQuery"))
-	h.api.AddUpdates(h.press("e:tidak-ada", 1), h.press("x:::", 1), h.press("f:1:tidak-ada", 1))
+	h.add(h.press("e:tidak-ada", 1), h.press("x:::", 1), h.press("f:1:tidak-ada", 1))
 	calls = h.api.WaitFor(t, "answerCallbackQuery", before+3, 5*time.Second)
 	for _, c := range calls[before:] {
 		if !strings.Contains(c.Params.Get("text"), "tidak berlaku") {
@@ -283,8 +313,9 @@ func TestConversationEndToEnd(t *testing.T) {
 	// Telegram delivering the same update twice: handled once.
 	dup := h.message("skck")
 	before = len(h.api.Requests("sendMessage"))
-	h.api.AddUpdates(dup)
+	h.add(dup)
 	h.api.WaitFor(t, "sendMessage", before+1, 5*time.Second)
+	h.waitHandled(t)
 	// The poller never asks for it again (its offset moved on); a webhook
 	// replica can get it again, which is the same as handling it again.
 	out, err := h.conv.Handle(context.Background(), dup)
@@ -321,7 +352,7 @@ func TestFloodLimit(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		us = append(us, h.message("halo"))
 	}
-	h.api.AddUpdates(us...)
+	h.add(us...)
 	h.api.WaitFor(t, "sendMessage", 4, 10*time.Second)
 	time.Sleep(300 * time.Millisecond)
 	msgs := h.api.Requests("sendMessage")
@@ -340,7 +371,7 @@ func TestGroupChatAnswersOnlyWhenAddressed(t *testing.T) {
 		u.Message.Chat = &tgbotapi.Chat{ID: -100, Type: "supergroup"}
 		return u
 	}
-	h.api.AddUpdates(group("ada yang tahu cara bikin ktp?"), group("/menu@other_bot"))
+	h.add(group("ada yang tahu cara bikin ktp?"), group("/menu@other_bot"))
 	time.Sleep(500 * time.Millisecond)
 	if n := len(h.api.Requests("sendMessage")); n != 0 {
 		t.Fatalf("bot answered %d group messages not meant for it", n)

@@ -26,11 +26,35 @@ type Poller struct {
 	// DrainTimeout bounds how long in-flight updates may run after the
 	// context ends (default 10 s).
 	DrainTimeout time.Duration
+	// HeldRetry is how often an update claimed by a handler that has not
+	// completed it (bot.ErrInProgress: the process before a restart died
+	// while answering it) is tried again, until its claim lapses and it
+	// is answered (default 1 s; at most HeldAttempts tries).
+	HeldRetry    time.Duration
+	HeldAttempts int
+}
+
+// handle hands u to the handler and, while another handler's claim holds
+// it, tries again. The handler middleware logs failures.
+func (p *Poller) handle(ctx context.Context, u tgbotapi.Update) {
+	for attempt := 1; ; attempt++ {
+		_, err := p.handler.Handle(ctx, u)
+		if !errors.Is(err, bot.ErrInProgress) {
+			return
+		}
+		if attempt >= p.HeldAttempts {
+			p.log.Warn("update still claimed by another handler; giving up", "update_id", u.UpdateID, "attempts", attempt)
+			return
+		}
+		if sleep(ctx, p.HeldRetry) != nil {
+			return
+		}
+	}
 }
 
 // NewPoller returns a poller with the defaults above.
 func NewPoller(client *Client, handler bot.Handler, log *slog.Logger) *Poller {
-	return &Poller{client: client, handler: handler, log: log, Workers: 8, PollTimeout: 30 * time.Second, DrainTimeout: 10 * time.Second}
+	return &Poller{client: client, handler: handler, log: log, Workers: 8, PollTimeout: 30 * time.Second, DrainTimeout: 10 * time.Second, HeldRetry: time.Second, HeldAttempts: 60}
 }
 
 // chatKey is what orders updates: the chat, else the user.
@@ -60,8 +84,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		go func(q <-chan tgbotapi.Update) {
 			defer wg.Done()
 			for u := range q {
-				// The handler middleware logs failures.
-				_, _ = p.handler.Handle(handleCtx, u)
+				p.handle(handleCtx, u)
 			}
 		}(queues[i])
 	}

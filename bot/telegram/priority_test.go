@@ -33,7 +33,7 @@ func TestAnswersGoOutDuringABroadcast(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	asked := time.Now()
-	h.api.AddUpdates(h.message("syarat bikin skck"))
+	h.add(h.message("syarat bikin skck"))
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, m := range h.api.SentMessages() {

@@ -23,7 +23,11 @@ const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 // secret token is wrong or missing, 405 for anything but POST, 413 for a
 // body over MaxWebhookBody and 400 for a body that is not an update, all
 // without handling anything. A handled update gets 200 even when replying
-// failed: the failure is logged, and a redelivery would not help.
+// failed: the failure is logged, and a redelivery would not help. An
+// update that another replica is still handling (bot.ErrInProgress) gets
+// 503, so that Telegram delivers it again later: by then it is answered
+// (and the redelivery dropped), or its handler died and this delivery
+// answers it.
 type Webhook struct {
 	secret  []byte
 	handler bot.Handler
@@ -63,6 +67,10 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	// Handled in the request: its context ends if Telegram gives up, and a
 	// graceful server shutdown waits for it.
-	_, _ = w.handler.Handle(r.Context(), u)
+	if _, err := w.handler.Handle(r.Context(), u); errors.Is(err, bot.ErrInProgress) {
+		rw.Header().Set("Retry-After", "1")
+		http.Error(rw, "update is being handled; deliver it again later", http.StatusServiceUnavailable)
+		return
+	}
 	rw.WriteHeader(http.StatusOK)
 }

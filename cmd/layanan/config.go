@@ -157,6 +157,14 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 	} else {
 		cfg.Bot.SessionTTL = d
 	}
+	if raw := strings.TrimSpace(getenv("CLAIM_TTL")); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			bad("CLAIM_TTL", "%q: tulis durasi 1s sampai 10m (misalnya 15s)", raw)
+		} else {
+			cfg.Bot.ClaimTTL = d
+		}
+	}
 	if raw := strings.TrimSpace(getenv("FLOOD_LIMIT")); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 0 {

@@ -157,29 +157,45 @@ func (r *replica) ready() bool {
 }
 
 // post delivers an update as Telegram does: a POST with the secret
-// header. The webhook handles the update within the request, so when post
-// returns the reply has gone out (or the update was a duplicate).
+// header, posted again while the answer is 503 (another replica is still
+// handling the update). The webhook handles the update within the
+// request, so when post returns the reply has gone out (or the update was
+// a duplicate).
 func (r *replica) post(u tgbotapi.Update) error {
+	for attempt := 1; ; attempt++ {
+		status, err := r.postOnce(u)
+		switch {
+		case err != nil:
+			return err
+		case status == http.StatusServiceUnavailable && attempt < 100:
+			time.Sleep(100 * time.Millisecond)
+		case status != http.StatusOK:
+			return fmt.Errorf("%s: update %d: status %d", r.name, u.UpdateID, status)
+		default:
+			return nil
+		}
+	}
+}
+
+// postOnce posts the update once and returns the status.
+func (r *replica) postOnce(u tgbotapi.Update) (int, error) {
 	body, err := json.Marshal(u)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req, err := http.NewRequest(http.MethodPost, r.hook, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(telegram.SecretHeader, replicaSecret)
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: update %d: %w", r.name, u.UpdateID, err)
+		return 0, fmt.Errorf("%s: update %d: %w", r.name, u.UpdateID, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: update %d: status %d", r.name, u.UpdateID, resp.StatusCode)
-	}
-	return nil
+	return resp.StatusCode, nil
 }
 
 // kill ends the process with SIGKILL, as a crash or an evicted pod would,

@@ -56,9 +56,9 @@ func TestReplicas(t *testing.T) {
 
 	began := time.Now()
 	replicas := make([]*replica, replicaCount)
-	for i := range replicas {
+	env := func(extra ...string) map[string]string {
 		addr := freeAddr(t)
-		replicas[i] = startReplica(t, bin, fmt.Sprintf("replica %d", i+1), map[string]string{
+		e := map[string]string{
 			"TELEGRAM_TOKEN":   fakebotapi.Token,
 			"TELEGRAM_API_URL": api.APIURL(),
 			"REDIS_URL":        rds.URL,
@@ -70,7 +70,14 @@ func TestReplicas(t *testing.T) {
 			"BROADCAST_RATE":   fmt.Sprint(replicaRate),
 			"DATA_DIR":         t.TempDir(),
 			"LOG_FORMAT":       "json",
-		})
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			e[extra[i]] = extra[i+1]
+		}
+		return e
+	}
+	for i := range replicas {
+		replicas[i] = startReplica(t, bin, fmt.Sprintf("replica %d", i+1), env())
 	}
 	for _, r := range replicas {
 		r.waitReady(t, 20*time.Second)
@@ -92,11 +99,59 @@ func TestReplicas(t *testing.T) {
 	t.Run("session follows the user", func(t *testing.T) {
 		testSessionAcrossReplicas(t, api, replicas)
 	})
+	t.Run("killed between claim and reply", func(t *testing.T) {
+		// A replica of its own, with a short claim, so the test need not
+		// wait the default 15 s for the claim to lapse.
+		doomed := startReplica(t, bin, "replica killed", env("CLAIM_TTL", "2s"))
+		doomed.waitReady(t, 20*time.Second)
+		testKilledBeforeReply(t, api, doomed, replicas[0])
+	})
 	t.Run("broadcast across replicas, one killed", func(t *testing.T) {
 		start := time.Now()
 		testBroadcastAcrossReplicas(t, api, replicas, rds.URL)
 		t.Logf("took %s", time.Since(start).Round(time.Millisecond))
 	})
+}
+
+// testKilledBeforeReply kills a replica after it claimed an update and
+// before its reply reached Telegram, then delivers the update again to
+// another replica, as Telegram does when a webhook call fails: the
+// redelivery waits (503) until the dead replica's claim lapses, and is
+// then answered, once.
+func testKilledBeforeReply(t *testing.T, api *fakebotapi.Server, doomed, survivor *replica) {
+	const user, update = 50_001, 50_001
+	release := api.HoldChats(user)
+	u := userMessage(update, user, "syarat bikin skck")
+	go func() { _, _ = doomed.postOnce(u) }() // fails when the process dies
+	waitUntil(t, 10*time.Second, "the reply to reach the Bot API", func() bool {
+		for _, r := range api.Requests("sendMessage") {
+			if r.Params.Get("chat_id") == fmt.Sprint(user) {
+				return true
+			}
+		}
+		return false
+	})
+	doomed.kill(t)
+	release()
+	if got := sentTo(api, user); len(got) != 0 {
+		t.Fatalf("the killed replica's reply was delivered: %q", got)
+	}
+	start := time.Now()
+	if err := survivor.post(u); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("redelivery answered %s after the kill", time.Since(start).Round(10*time.Millisecond))
+	got := sentTo(api, user)
+	if len(got) != 1 || !strings.Contains(got[0], "SKCK") {
+		t.Fatalf("replies after the redelivery = %q, want one SKCK answer", got)
+	}
+	// Telegram delivering it once more: a duplicate, no second answer.
+	if err := survivor.post(u); err != nil {
+		t.Fatal(err)
+	}
+	if got := sentTo(api, user); len(got) != 1 {
+		t.Errorf("after a further redelivery: %d replies, want 1", len(got))
+	}
 }
 
 // testRoundRobinRedelivery sends 150 users' question and follow-up (300
@@ -219,6 +274,9 @@ func testRoundRobinRedelivery(t *testing.T, api *fakebotapi.Server, replicas []*
 			t.Errorf("update %d failed on replica %d (outcome %s)", h.UpdateID, h.replica+1, h.Outcome)
 		case h.Outcome == "duplicate":
 			s.duplicate = append(s.duplicate, h)
+		case h.Outcome == "in_progress":
+			// A redelivery that met the first delivery still running:
+			// 503, and Telegram (here post) delivers it again.
 		default:
 			s.handled = append(s.handled, h)
 		}

@@ -361,7 +361,8 @@ func (r *reloader) reloadFromWatch() {
 	}
 	// Update ids are positive; a negative id is a free dedupe token, so
 	// replicas sharing a store notify the admins once per set of problems.
-	if first, merr := r.store.MarkUpdate(ctx, -int(h.Sum32()>>1)-1, 10*time.Minute); merr == nil && !first {
+	// The claim is never finished: it lapses after ten minutes.
+	if adm, merr := r.store.Admit(ctx, bot.Arrival{UpdateID: -int(h.Sum32()>>1) - 1, ClaimTTL: 10 * time.Minute}); merr == nil && adm.Claim != bot.Claimed {
 		return
 	}
 	for i := range problems {

@@ -36,6 +36,8 @@ func TestServeConfigErrors(t *testing.T) {
 		{"webhook secret with bad characters", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "WEBHOOK_URL": "https://bot.example.go.id/hook", "WEBHOOK_SECRET": "rahasia kita!"}, `WEBHOOK_SECRET: karakter tidak diizinkan: ' ', '!'`},
 		{"webhook over http to Telegram", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "WEBHOOK_URL": "http://bot.example.go.id/hook", "WEBHOOK_SECRET": "rahasia"}, "WEBHOOK_URL: \"http://bot.example.go.id/hook\" harus https://"},
 		{"bad session ttl", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "SESSION_TTL": "lama"}, "SESSION_TTL"},
+		{"bad claim ttl", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "CLAIM_TTL": "5"}, "CLAIM_TTL"},
+		{"claim ttl too long", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "CLAIM_TTL": "1h"}, "CLAIM_TTL"},
 		{"bad flood limit", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "FLOOD_LIMIT": "-1"}, "FLOOD_LIMIT"},
 		{"missing faq dir", map[string]string{"TELEGRAM_TOKEN": fakebotapi.Token, "FAQ_DIR": "/does/not/exist"}, "FAQ_DIR"},
 	}

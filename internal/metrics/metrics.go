@@ -28,7 +28,7 @@ var (
 	outcomes    = []string{
 		"answered", "followup", "suggested", "not_found", "smalltalk",
 		"command", "callback", "feedback", "flood", "non_text",
-		"duplicate", "ignored", "admin", "forget", "blocked", "error",
+		"duplicate", "in_progress", "ignored", "admin", "forget", "blocked", "error",
 	}
 	deliveryResults = []broadcast.Result{broadcast.Sent, broadcast.Failed, broadcast.Blocked, broadcast.Skipped}
 )

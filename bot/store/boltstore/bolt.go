@@ -8,7 +8,8 @@
 // The file has these buckets:
 //
 //	sessions     user id → expiry (8 bytes, Unix nanoseconds) + session as JSON
-//	updates      update id → expiry (8 bytes)
+//	updates      update id → expiry (8 bytes) + "c" while claimed; without
+//	             "c" it was handled
 //	votes        chat id + message id → the vote that stands, as JSON
 //	counts       "e" + entry id → helpful and not helpful votes (8 bytes each)
 //	unanswered   time (8 bytes, Unix nanoseconds) + sequence (8 bytes) → question as JSON
@@ -255,60 +256,6 @@ func (s *Store) SaveSession(ctx context.Context, userID int64, sess bot.Session,
 	return nil
 }
 
-// DeleteSession forgets the user's session, if any.
-func (s *Store) DeleteSession(ctx context.Context, userID int64) error {
-	const op = "delete session"
-	if s.closed.Load() {
-		return fail(op, bot.ErrStoreClosed)
-	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketSessions).Delete(itob(userID))
-	})
-	if err != nil {
-		return fail(op, err)
-	}
-	return nil
-}
-
-// MarkUpdate records the update id for ttl, which must be positive; first
-// is false when it was already recorded.
-func (s *Store) MarkUpdate(ctx context.Context, updateID int, ttl time.Duration) (bool, error) {
-	const op = "mark update"
-	if s.closed.Load() {
-		return false, fail(op, bot.ErrStoreClosed)
-	}
-	if ttl <= 0 {
-		return false, fail(op, fmt.Errorf("ttl %v is not positive", ttl))
-	}
-	var first bool
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b, key, now := tx.Bucket(bucketUpdates), itob(int64(updateID)), s.now()
-		if v := b.Get(key); len(v) == 8 && !expired(v, now) {
-			return nil
-		}
-		first = true
-		return b.Put(key, itob(now.Add(ttl).UnixNano()))
-	})
-	if err != nil {
-		return false, fail(op, err)
-	}
-	return first, nil
-}
-
-// CountMessage counts a message in the current window of the given length,
-// which must be positive. Windows are aligned on the Unix epoch; each
-// window length has its own counters. Counts are kept in memory only.
-func (s *Store) CountMessage(ctx context.Context, userID int64, window time.Duration) (int, error) {
-	const op = "count message"
-	if s.closed.Load() {
-		return 0, fail(op, bot.ErrStoreClosed)
-	}
-	if window <= 0 {
-		return 0, fail(op, fmt.Errorf("window %v is not positive", window))
-	}
-	return s.flood.add(floodKey{userID, window}, s.now()), nil
-}
-
 // vote is what is kept of a recorded vote, for a later audit.
 type vote struct {
 	UserID  int64     `json:"user"`
@@ -386,11 +333,8 @@ func (s *Store) LogUnanswered(ctx context.Context, q bot.Unanswered, retention t
 		return fail(op, fmt.Errorf("retention %v and maxEntries %d must be positive", retention, maxEntries))
 	}
 	now := s.now()
-	if q.At.IsZero() {
-		q.At = now
-	}
-	cutoff := now.Add(-retention).UnixNano()
-	if q.At.UnixNano() < cutoff {
+	q, keep := unansweredAt(q, now, retention)
+	if !keep {
 		return nil
 	}
 	data, err := json.Marshal(q)
@@ -398,32 +342,47 @@ func (s *Store) LogUnanswered(ctx context.Context, q bot.Unanswered, retention t
 		return fail(op, err)
 	}
 	err = s.db.Update(func(tx *bbolt.Tx) error {
-		b, meta := tx.Bucket(bucketUnanswered), tx.Bucket(bucketMeta)
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		n := countOf(b, meta) + 1
-		if err := b.Put(append(itob(q.At.UnixNano()), itob(int64(seq))...), data); err != nil {
-			return err
-		}
-		// The oldest questions come first: drop them while too old or too many.
-		for {
-			k, _ := b.Cursor().First()
-			if k == nil || (int64(binary.BigEndian.Uint64(k)) >= cutoff && n <= int64(maxEntries)) {
-				break
-			}
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-			n--
-		}
-		return meta.Put(keyUnansweredCount, itob(n))
+		return logUnansweredTx(tx, q, data, now.Add(-retention), maxEntries)
 	})
 	if err != nil {
 		return fail(op, err)
 	}
 	return nil
+}
+
+// unansweredAt gives q the time now when it has none; keep is false when
+// q is already older than retention.
+func unansweredAt(q bot.Unanswered, now time.Time, retention time.Duration) (_ bot.Unanswered, keep bool) {
+	if q.At.IsZero() {
+		q.At = now
+	}
+	return q, !q.At.Before(now.Add(-retention))
+}
+
+// logUnansweredTx appends q (data is its JSON) and drops the questions
+// before cutoff and beyond maxEntries.
+func logUnansweredTx(tx *bbolt.Tx, q bot.Unanswered, data []byte, cutoff time.Time, maxEntries int) error {
+	b, meta := tx.Bucket(bucketUnanswered), tx.Bucket(bucketMeta)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	n := countOf(b, meta) + 1
+	if err := b.Put(append(itob(q.At.UnixNano()), itob(int64(seq))...), data); err != nil {
+		return err
+	}
+	// The oldest questions come first: drop them while too old or too many.
+	for {
+		k, _ := b.Cursor().First()
+		if k == nil || (int64(binary.BigEndian.Uint64(k)) >= cutoff.UnixNano() && n <= int64(maxEntries)) {
+			break
+		}
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+		n--
+	}
+	return meta.Put(keyUnansweredCount, itob(n))
 }
 
 // countOf returns the number of questions in the log, counting them when

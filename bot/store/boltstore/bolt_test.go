@@ -109,30 +109,27 @@ func TestExpiryByClock(t *testing.T) {
 	if err := s.SaveSession(ctx, 2, bot.Session{Lang: "en"}, time.Hour); err != nil {
 		t.Fatalf("SaveSession: %v", err)
 	}
-	if first, err := s.MarkUpdate(ctx, 500, time.Minute); err != nil || !first {
-		t.Fatalf("MarkUpdate = %v, %v; want true", first, err)
-	}
-	if n, err := s.CountMessage(ctx, 1, time.Minute); err != nil || n != 1 {
-		t.Fatalf("CountMessage = %d, %v; want 1", n, err)
+	if adm, err := s.Admit(ctx, bot.Arrival{UpdateID: 500, ClaimTTL: time.Minute, UserID: 1, FloodWindow: time.Minute}); err != nil || adm.Claim != bot.Claimed || adm.Messages != 1 {
+		t.Fatalf("Admit = %+v, %v; want claimed, count 1", adm, err)
 	}
 
 	c.Advance(time.Minute - time.Nanosecond)
 	if _, found, err := s.LoadSession(ctx, 1); err != nil || !found {
 		t.Errorf("session 1 just before its ttl: found = %v, %v; want found", found, err)
 	}
-	if first, err := s.MarkUpdate(ctx, 500, time.Minute); err != nil || first {
-		t.Errorf("MarkUpdate just before its ttl = %v, %v; want false", first, err)
+	if adm, err := s.Admit(ctx, bot.Arrival{UpdateID: 500, ClaimTTL: time.Minute, UserID: 1, FloodWindow: time.Minute}); err != nil || adm.Claim != bot.ClaimHeld {
+		t.Errorf("Admit just before the claim's ttl = %+v, %v; want held", adm, err)
 	}
-	if n, err := s.CountMessage(ctx, 1, time.Minute); err != nil || n != 2 {
-		t.Errorf("CountMessage at the end of the window = %d, %v; want 2", n, err)
+	if adm, err := s.Admit(ctx, bot.Arrival{UpdateID: 502, ClaimTTL: time.Minute, UserID: 1, FloodWindow: time.Minute}); err != nil || adm.Messages != 2 {
+		t.Errorf("Admit of a second message at the end of the window = %+v, %v; want count 2", adm, err)
 	}
 
 	c.Advance(time.Nanosecond)
 	if _, found, err := s.LoadSession(ctx, 1); err != nil || found {
 		t.Errorf("session 1 at its ttl: found = %v, %v; want not found", found, err)
 	}
-	if n, err := s.CountMessage(ctx, 2, time.Minute); err != nil || n != 1 {
-		t.Errorf("CountMessage of another user = %d, %v; want 1", n, err)
+	if adm, err := s.Admit(ctx, bot.Arrival{UpdateID: 501, ClaimTTL: time.Minute, UserID: 2, FloodWindow: time.Minute}); err != nil || adm.Messages != 1 {
+		t.Errorf("Admit of another user = %+v, %v; want count 1", adm, err)
 	}
 
 	// Still stored until the sweep.
@@ -147,7 +144,7 @@ func TestExpiryByClock(t *testing.T) {
 		t.Errorf("sessions after the sweep: %d, want 1 (the unexpired one)", n)
 	}
 	if n := keyCount(t, s, bucketUpdates); n != 0 {
-		t.Errorf("update marks after the sweep: %d, want 0", n)
+		t.Errorf("update claims after the sweep: %d, want 0", n)
 	}
 	s.flood.mu.Lock()
 	floods := len(s.flood.counts)
@@ -158,9 +155,9 @@ func TestExpiryByClock(t *testing.T) {
 	if _, found, err := s.LoadSession(ctx, 2); err != nil || !found {
 		t.Errorf("session 2 after the sweep: found = %v, %v; want found", found, err)
 	}
-	// An expired mark is replaced: the update counts as new again.
-	if first, err := s.MarkUpdate(ctx, 500, time.Minute); err != nil || !first {
-		t.Errorf("MarkUpdate after expiry = %v, %v; want true", first, err)
+	// A lapsed claim is replaced: the update is claimed again.
+	if adm, err := s.Admit(ctx, bot.Arrival{UpdateID: 500, ClaimTTL: time.Minute}); err != nil || adm.Claim != bot.Claimed {
+		t.Errorf("Admit after expiry = %+v, %v; want claimed", adm, err)
 	}
 }
 
@@ -228,7 +225,7 @@ func TestReopen(t *testing.T) {
 	want := bot.Session{Lang: "en", TopicID: "ktp/hilang", Offered: []string{"a", "b"}, UpdatedAt: at}
 	steps := []error{
 		s.SaveSession(ctx, 42, want, time.Hour),
-		func() error { _, err := s.MarkUpdate(ctx, 9, time.Hour); return err }(),
+		s.Finish(ctx, bot.Completion{UpdateID: 9, DoneTTL: time.Hour}),
 		func() error {
 			_, err := s.RecordFeedback(ctx, bot.Feedback{ChatID: 1, MessageID: 2, UserID: 42, EntryID: "ktp/hilang", Helpful: true, At: at})
 			return err
@@ -249,8 +246,8 @@ func TestReopen(t *testing.T) {
 	if err != nil || !found || got.TopicID != want.TopicID || !got.UpdatedAt.Equal(at) || len(got.Offered) != 2 {
 		t.Errorf("session after reopen = %+v, %v, %v; want %+v", got, found, err, want)
 	}
-	if first, err := s.MarkUpdate(ctx, 9, time.Hour); err != nil || first {
-		t.Errorf("MarkUpdate after reopen = %v, %v; want false", first, err)
+	if adm, err := s.Admit(ctx, bot.Arrival{UpdateID: 9, ClaimTTL: time.Hour}); err != nil || adm.Claim != bot.ClaimDone {
+		t.Errorf("Admit after reopen = %+v, %v; want done", adm, err)
 	}
 	if recorded, err := s.RecordFeedback(ctx, bot.Feedback{ChatID: 1, MessageID: 2, UserID: 7, EntryID: "ktp/hilang"}); err != nil || recorded {
 		t.Errorf("second vote after reopen: recorded = %v, %v; want false", recorded, err)

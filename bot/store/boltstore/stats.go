@@ -48,43 +48,48 @@ func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, o
 	}
 	now, start := s.now(), dayOf(at)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		users, meta := tx.Bucket(bucketStatsUsers), tx.Bucket(bucketMeta)
-		if users.Get(itob(userID)) == nil {
-			if err := users.Put(itob(userID), []byte{}); err != nil {
-				return err
-			}
-			if err := addCount(meta, keyStatsUsersCount, 1); err != nil {
-				return err
-			}
-		}
-		if err := pruneStats(tx, now); err != nil {
-			return err
-		}
-		if !start.Add(day + StatsRetention).After(now) {
-			return nil
-		}
-		b, err := tx.Bucket(bucketStats).CreateBucketIfNotExists([]byte(start.Format(dayLayout)))
-		if err != nil {
-			return err
-		}
-		if err := addCount(b, markKey(outcomeMark, outcome), 1); err != nil {
-			return err
-		}
-		if entryID != "" {
-			if err := addCount(b, markKey(entryMark, entryID), 1); err != nil {
-				return err
-			}
-		}
-		if ukey := append([]byte{userMark}, itob(userID)...); b.Get(ukey) == nil {
-			if err := b.Put(ukey, []byte{}); err != nil {
-				return err
-			}
-			return addCount(b, dayUsersKey, 1)
-		}
-		return nil
+		return countQuestionTx(tx, now, start, userID, outcome, entryID)
 	})
 	if err != nil {
 		return fail(op, err)
+	}
+	return nil
+}
+
+// countQuestionTx counts a question of the day that starts at start.
+func countQuestionTx(tx *bbolt.Tx, now, start time.Time, userID int64, outcome, entryID string) error {
+	users, meta := tx.Bucket(bucketStatsUsers), tx.Bucket(bucketMeta)
+	if users.Get(itob(userID)) == nil {
+		if err := users.Put(itob(userID), []byte{}); err != nil {
+			return err
+		}
+		if err := addCount(meta, keyStatsUsersCount, 1); err != nil {
+			return err
+		}
+	}
+	if err := pruneStats(tx, now); err != nil {
+		return err
+	}
+	if !start.Add(day + StatsRetention).After(now) {
+		return nil
+	}
+	b, err := tx.Bucket(bucketStats).CreateBucketIfNotExists([]byte(start.Format(dayLayout)))
+	if err != nil {
+		return err
+	}
+	if err := addCount(b, markKey(outcomeMark, outcome), 1); err != nil {
+		return err
+	}
+	if entryID != "" {
+		if err := addCount(b, markKey(entryMark, entryID), 1); err != nil {
+			return err
+		}
+	}
+	if ukey := append([]byte{userMark}, itob(userID)...); b.Get(ukey) == nil {
+		if err := b.Put(ukey, []byte{}); err != nil {
+			return err
+		}
+		return addCount(b, dayUsersKey, 1)
 	}
 	return nil
 }

@@ -195,8 +195,8 @@ func (g *growth) sessions(t *testing.T) {
 	g.note(t, "  sessions: %.0f a second; JSON %d bytes on average", float64(growthSessions)/took.Seconds(), bytes.Load()/(growthSessions*99/100))
 }
 
-// updates marks a million update ids as MarkUpdate does (SET NX PX),
-// pipelined; every hundredth through MarkUpdate itself.
+// updates marks a million update ids handled as Finish does (SET PX
+// "done"), pipelined; every hundredth through Admit and Finish themselves.
 func (g *growth) updates(t *testing.T) {
 	ttl := bot.DefaultConfig().UpdateTTL
 	start := time.Now()
@@ -204,12 +204,15 @@ func (g *growth) updates(t *testing.T) {
 		pipe := g.s.client.Pipeline()
 		for i := lo; i < hi; i++ {
 			if i%100 == 0 {
-				if first, err := g.s.MarkUpdate(g.ctx, updateID(i), ttl); err != nil || !first {
-					return fmt.Errorf("MarkUpdate(%d) = %v, %v; want a first mark", updateID(i), first, err)
+				if adm, err := g.s.Admit(g.ctx, bot.Arrival{UpdateID: updateID(i), ClaimTTL: bot.DefaultConfig().ClaimTTL}); err != nil || adm.Claim != bot.Claimed {
+					return fmt.Errorf("Admit(%d) = %+v, %v; want a claim", updateID(i), adm, err)
+				}
+				if err := g.s.Finish(g.ctx, bot.Completion{UpdateID: updateID(i), DoneTTL: ttl}); err != nil {
+					return err
 				}
 				continue
 			}
-			pipe.SetNX(g.ctx, g.s.keys.update(updateID(i)), 1, ttl)
+			pipe.Set(g.ctx, g.s.keys.update(updateID(i)), updateDone, ttl)
 		}
 		_, err := pipe.Exec(g.ctx)
 		return err
@@ -315,14 +318,14 @@ func (g *growth) flood(t *testing.T) {
 	start := time.Now()
 	err := inChunks(g.ctx, growthFloodUsers, 100, 8, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			if _, err := g.s.CountMessage(g.ctx, userID(i), window); err != nil {
+			if _, err := g.s.Admit(g.ctx, bot.Arrival{UpdateID: -i - 1, ClaimTTL: window, UserID: userID(i), FloodWindow: window}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("CountMessage: %v", err)
+		t.Fatalf("Admit: %v", err)
 	}
 	took := time.Since(start)
 	var keys []string

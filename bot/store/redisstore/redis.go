@@ -27,8 +27,13 @@
 // Keys, all under the prefix of Options (default "layanan:"):
 //
 //	session:<user>                   a session as JSON, expiring with SET PX
-//	update:<update id>               a duplicate-update mark, SET NX PX
-//	flood:<user>:<window>:<index>    a message count for one fixed window
+//	update:<update id>               "claimed" while an update is handled (SET NX
+//	                                 PX, the claim's TTL), then "done" (PX, a day)
+//	flood:<hash>:<window>:<index>    the set of update ids of a user's messages in
+//	                                 one fixed window; hash is a keyed hash of the
+//	                                 user id (see below)
+//	user-key-secret                  the random key of those hashes, made by the
+//	                                 first process that needs it
 //	{fb}:vote:<chat>:<message>       the vote that stands on an answer message
 //	{fb}:helpful, {fb}:not_helpful   hashes of entry id → number of votes
 //	unanswered                       a stream of unanswered questions
@@ -64,6 +69,13 @@
 // job's counter; the call that brings the completed count to the total
 // reports finished, so completing twice counts once.
 //
+// Admit and Complete, which the conversation calls once before and once
+// after each update, are one plain pipeline each. Keys that must exist
+// for a while about a user who may have asked to be forgotten (flood
+// counters) name the user by an HMAC-SHA256 of the id under a random
+// secret kept in Redis, so no key outside those ForgetUser deletes holds
+// a Telegram id.
+//
 // The stream's entry ids are the Redis server's clock, the questions' times
 // the bot's: ListUnanswered reads from a minute before since and filters by
 // the question's time, so clocks that differ by less than that do no harm.
@@ -80,6 +92,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -118,6 +131,9 @@ type Store struct {
 	keys       keys
 	groupReady atomic.Bool // the deliveries stream's consumer group exists
 	instance   string      // identifies this process's reload messages
+
+	secretMu sync.Mutex
+	secret   []byte // the key of userHash, once read
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -189,60 +205,6 @@ func (s *Store) SaveSession(ctx context.Context, userID int64, sess bot.Session,
 		return fail(op, err)
 	}
 	return nil
-}
-
-// DeleteSession forgets the user's session, if any.
-func (s *Store) DeleteSession(ctx context.Context, userID int64) error {
-	const op = "delete session"
-	if s.closed.Load() {
-		return fail(op, bot.ErrStoreClosed)
-	}
-	if err := s.client.Del(ctx, s.keys.session(userID)).Err(); err != nil {
-		return fail(op, err)
-	}
-	return nil
-}
-
-// MarkUpdate records the update id for ttl, which must be positive; first
-// is false when it was already recorded.
-func (s *Store) MarkUpdate(ctx context.Context, updateID int, ttl time.Duration) (bool, error) {
-	const op = "mark update"
-	if s.closed.Load() {
-		return false, fail(op, bot.ErrStoreClosed)
-	}
-	if ttl <= 0 {
-		return false, fail(op, fmt.Errorf("ttl %v is not positive", ttl))
-	}
-	first, err := s.client.SetNX(ctx, s.keys.update(updateID), 1, ttl).Result()
-	if err != nil {
-		return false, fail(op, err)
-	}
-	return first, nil
-}
-
-// CountMessage counts a message in the current window of the given length,
-// which must be positive. Windows are aligned on the Unix epoch by the
-// bot's clock; each window length has its own counters.
-func (s *Store) CountMessage(ctx context.Context, userID int64, window time.Duration) (int, error) {
-	const op = "count message"
-	if s.closed.Load() {
-		return 0, fail(op, bot.ErrStoreClosed)
-	}
-	if window <= 0 {
-		return 0, fail(op, fmt.Errorf("window %v is not positive", window))
-	}
-	now := time.Now().UnixNano()
-	index := now / int64(window)
-	untilEnd := time.Duration((index+1)*int64(window) - now)
-	key := s.keys.flood(userID, window, index)
-
-	pipe := s.client.TxPipeline()
-	incr := pipe.Incr(ctx, key)
-	pipe.PExpire(ctx, key, untilEnd+floodMargin)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return 0, fail(op, err)
-	}
-	return int(incr.Val()), nil
 }
 
 // recordVote sets the message's vote unless it has one, and counts it.
@@ -334,16 +296,28 @@ func (s *Store) LogUnanswered(ctx context.Context, q bot.Unanswered, retention t
 	if retention <= 0 || maxEntries <= 0 {
 		return fail(op, fmt.Errorf("retention %v and maxEntries %d must be positive", retention, maxEntries))
 	}
+	pipe := s.client.TxPipeline()
+	if !s.queueLogUnanswered(ctx, pipe, q, retention, maxEntries) {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
+
+// queueLogUnanswered adds the commands that log q to pipe; false when q
+// is already older than retention and is not kept.
+func (s *Store) queueLogUnanswered(ctx context.Context, pipe redis.Pipeliner, q bot.Unanswered, retention time.Duration, maxEntries int) bool {
 	now := time.Now()
 	if q.At.IsZero() {
 		q.At = now
 	}
 	cutoff := now.Add(-retention)
 	if q.At.Before(cutoff) {
-		return nil
+		return false
 	}
 	key := s.keys.unanswered()
-	pipe := s.client.TxPipeline()
 	pipe.XAdd(ctx, &redis.XAddArgs{
 		Stream: key,
 		MaxLen: int64(maxEntries), // exact: the log keeps at most maxEntries
@@ -352,10 +326,7 @@ func (s *Store) LogUnanswered(ctx context.Context, q bot.Unanswered, retention t
 	pipe.XTrimMinID(ctx, key, strconv.FormatInt(cutoff.UnixMilli(), 10))
 	// Without new questions, the whole log expires with its newest one.
 	pipe.PExpire(ctx, key, retention)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fail(op, err)
-	}
-	return nil
+	return true
 }
 
 // ListUnanswered returns the logged questions at or after since, oldest
@@ -448,9 +419,10 @@ func (k keys) session(userID int64) string {
 	return k.prefix + "session:" + strconv.FormatInt(userID, 10)
 }
 func (k keys) update(updateID int) string { return k.prefix + "update:" + strconv.Itoa(updateID) }
-func (k keys) flood(userID int64, window time.Duration, index int64) string {
-	return k.prefix + "flood:" + strconv.FormatInt(userID, 10) + ":" + window.String() + ":" + strconv.FormatInt(index, 10)
+func (k keys) flood(userHash string, window time.Duration, index int64) string {
+	return k.prefix + "flood:" + userHash + ":" + window.String() + ":" + strconv.FormatInt(index, 10)
 }
+func (k keys) userKeySecret() string { return k.prefix + "user-key-secret" }
 func (k keys) vote(chatID int64, messageID int) string {
 	return k.prefix + "{fb}:vote:" + strconv.FormatInt(chatID, 10) + ":" + strconv.Itoa(messageID)
 }

@@ -36,13 +36,21 @@ func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, o
 	if outcome == "" {
 		return fail(op, errors.New("empty outcome"))
 	}
-	user := strconv.FormatInt(userID, 10)
-	start := dayOf(at)
-	expireAt := start.Add(day + StatsRetention)
-
 	// Counts need no transaction, and the keys live in different slots of
 	// a cluster: a plain pipeline is one round trip.
 	pipe := s.client.Pipeline()
+	s.queueCountQuestion(ctx, pipe, at, userID, outcome, entryID)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
+
+// queueCountQuestion adds the commands that count a question to pipe.
+func (s *Store) queueCountQuestion(ctx context.Context, pipe redis.Pipeliner, at time.Time, userID int64, outcome, entryID string) {
+	user := strconv.FormatInt(userID, 10)
+	start := dayOf(at)
+	expireAt := start.Add(day + StatsRetention)
 	pipe.PFAdd(ctx, s.keys.statsAllUsers(), user)
 	if expireAt.After(time.Now()) {
 		d := start.Format(dayLayout)
@@ -55,10 +63,6 @@ func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, o
 		pipe.PFAdd(ctx, s.keys.statsUsers(d), user)
 		pipe.ExpireAt(ctx, s.keys.statsUsers(d), expireAt)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fail(op, err)
-	}
-	return nil
 }
 
 // Stats returns one DayStats per UTC day from from's to to's, oldest

@@ -21,7 +21,9 @@
 //
 // Beyond the comments of bot.Store, the contract fixes these details:
 //   - a non-positive ttl, window, retention or maxEntries is an error;
-//   - CountMessage keeps a separate count per window length;
+//   - Admit keeps a separate flood count per window length;
+//   - Finish writes a session, a question's statistics and an unanswered
+//     question as SaveSession, CountQuestion and LogUnanswered would;
 //   - LogUnanswered logs a question with a zero At at the current time and
 //     does not keep one already older than retention;
 //   - ListUnanswered orders by At;
@@ -65,8 +67,9 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		tests []storeTest
 	}{
 		{"Session", sessionTests},
-		{"MarkUpdate", markUpdateTests},
-		{"CountMessage", countMessageTests},
+		{"Claim", claimTests},
+		{"Flood", floodTests},
+		{"Finish", finishTests},
 		{"Feedback", feedbackTests},
 		{"Unanswered", unansweredTests},
 		{"Concurrency", concurrencyTests},
@@ -127,26 +130,11 @@ var sessionTests = []storeTest{
 		saveSession(t, s, 42, want, longTTL)
 		mustLoadSession(t, s, 42, want)
 	}},
-	{"delete", func(t *testing.T, s bot.Store) {
-		saveSession(t, s, 42, sampleSession(), longTTL)
-		if err := s.DeleteSession(t.Context(), 42); err != nil {
-			t.Fatalf("DeleteSession: %v", err)
-		}
-		mustNotFindSession(t, s, 42)
-		if err := s.DeleteSession(t.Context(), 42); err != nil {
-			t.Errorf("DeleteSession of a missing session: %v", err)
-		}
-	}},
 	{"per user", func(t *testing.T, s bot.Store) {
 		a, b := sampleSession(), bot.Session{Lang: "en", UpdatedAt: time.Unix(1_700_000_000, 0)}
 		saveSession(t, s, 1, a, longTTL)
 		saveSession(t, s, 7_000_000_001, b, longTTL)
 		mustLoadSession(t, s, 1, a)
-		mustLoadSession(t, s, 7_000_000_001, b)
-		if err := s.DeleteSession(t.Context(), 1); err != nil {
-			t.Fatalf("DeleteSession: %v", err)
-		}
-		mustNotFindSession(t, s, 1)
 		mustLoadSession(t, s, 7_000_000_001, b)
 	}},
 	{"expiry", func(t *testing.T, s bot.Store) {
@@ -196,21 +184,14 @@ func mustLoadSession(t *testing.T, s bot.Store, userID int64, want bot.Session) 
 	if !found {
 		t.Fatalf("LoadSession(%d): not found", userID)
 	}
-	if got.Lang != want.Lang || got.TopicID != want.TopicID ||
-		!slices.Equal(got.Offered, want.Offered) || !got.UpdatedAt.Equal(want.UpdatedAt) {
+	if !sameSession(got, want) {
 		t.Errorf("LoadSession(%d) = %+v, want %+v", userID, got, want)
 	}
 }
 
-func mustNotFindSession(t *testing.T, s bot.Store, userID int64) {
-	t.Helper()
-	got, found, err := s.LoadSession(t.Context(), userID)
-	if err != nil {
-		t.Fatalf("LoadSession(%d): %v", userID, err)
-	}
-	if found {
-		t.Errorf("LoadSession(%d) found %+v, want none", userID, got)
-	}
+func sameSession(got, want bot.Session) bool {
+	return got.Lang == want.Lang && got.TopicID == want.TopicID &&
+		slices.Equal(got.Offered, want.Offered) && got.UpdatedAt.Equal(want.UpdatedAt)
 }
 
 // waitExpiry polls gone until it reports the value expired. It fails when
@@ -236,122 +217,6 @@ func waitExpiry(t *testing.T, start time.Time, ttl time.Duration, gone func() bo
 }
 
 // ---- updates ----
-
-var markUpdateTests = []storeTest{
-	{"first and second", func(t *testing.T, s bot.Store) {
-		wantMark(t, s, 1001, true)
-		wantMark(t, s, 1001, false)
-		wantMark(t, s, 1001, false)
-	}},
-	{"independent ids", func(t *testing.T, s bot.Store) {
-		for _, id := range []int{0, 1, 2, 1 << 40} {
-			wantMark(t, s, id, true)
-		}
-		for _, id := range []int{0, 1, 2, 1 << 40} {
-			wantMark(t, s, id, false)
-		}
-	}},
-	{"expiry", func(t *testing.T, s bot.Store) {
-		start := time.Now()
-		wantMark(t, s, 1001, true)
-		waitExpiry(t, start, shortTTL, func() bool {
-			first, err := s.MarkUpdate(t.Context(), 1001, shortTTL)
-			if err != nil {
-				t.Fatalf("MarkUpdate: %v", err)
-			}
-			return first
-		})
-	}},
-	{"non-positive ttl", func(t *testing.T, s bot.Store) {
-		for _, ttl := range []time.Duration{0, -time.Second} {
-			if _, err := s.MarkUpdate(t.Context(), 1001, ttl); err == nil {
-				t.Errorf("MarkUpdate with ttl %v: no error", ttl)
-			}
-		}
-	}},
-}
-
-func wantMark(t *testing.T, s bot.Store, updateID int, want bool) {
-	t.Helper()
-	first, err := s.MarkUpdate(t.Context(), updateID, shortTTL)
-	if err != nil {
-		t.Fatalf("MarkUpdate(%d): %v", updateID, err)
-	}
-	if first != want {
-		t.Errorf("MarkUpdate(%d) = %v, want %v", updateID, first, want)
-	}
-}
-
-// ---- flood counting ----
-
-var countMessageTests = []storeTest{
-	{"counts up", func(t *testing.T, s bot.Store) {
-		got := inOneWindow(t, longWindow, func(attempt int) []int {
-			return countMessages(t, s, longWindow, 100+int64(attempt), 100+int64(attempt), 100+int64(attempt), 100+int64(attempt))
-		})
-		if want := []int{1, 2, 3, 4}; !slices.Equal(got, want) {
-			t.Errorf("counts = %v, want %v", got, want)
-		}
-	}},
-	{"per user", func(t *testing.T, s bot.Store) {
-		got := inOneWindow(t, longWindow, func(attempt int) []int {
-			a, b := 100+int64(attempt), 200+int64(attempt)
-			return countMessages(t, s, longWindow, a, a, b, a, b)
-		})
-		if want := []int{1, 2, 1, 3, 2}; !slices.Equal(got, want) {
-			t.Errorf("counts for users a, a, b, a, b = %v, want %v", got, want)
-		}
-	}},
-	{"per window length", func(t *testing.T, s bot.Store) {
-		got := inOneWindow(t, longWindow, func(attempt int) []int {
-			user := 100 + int64(attempt)
-			var counts []int
-			counts = append(counts, countMessages(t, s, longWindow, user, user)...)
-			counts = append(counts, countMessages(t, s, 2*longWindow, user)...)
-			return counts
-		})
-		if want := []int{1, 2, 1}; !slices.Equal(got, want) {
-			t.Errorf("counts for windows 1h, 1h, 2h = %v, want %v", got, want)
-		}
-	}},
-	{"next window starts at one", func(t *testing.T, s bot.Store) {
-		const window = time.Second
-		var user int64
-		got := inOneWindow(t, window, func(attempt int) []int {
-			user = 100 + int64(attempt)
-			return countMessages(t, s, window, user, user)
-		})
-		if want := []int{1, 2}; !slices.Equal(got, want) {
-			t.Fatalf("counts in one window = %v, want %v", got, want)
-		}
-		// Two instants more than a window apart lie in different windows,
-		// however the store aligns them.
-		time.Sleep(window + 50*time.Millisecond)
-		if got := countMessages(t, s, window, user); got[0] != 1 {
-			t.Errorf("first count in the next window = %d, want 1", got[0])
-		}
-	}},
-	{"non-positive window", func(t *testing.T, s bot.Store) {
-		for _, window := range []time.Duration{0, -time.Second} {
-			if _, err := s.CountMessage(t.Context(), 100, window); err == nil {
-				t.Errorf("CountMessage with window %v: no error", window)
-			}
-		}
-	}},
-}
-
-func countMessages(t *testing.T, s bot.Store, window time.Duration, users ...int64) []int {
-	t.Helper()
-	var counts []int
-	for _, u := range users {
-		n, err := s.CountMessage(t.Context(), u, window)
-		if err != nil {
-			t.Fatalf("CountMessage(%d, %v): %v", u, window, err)
-		}
-		counts = append(counts, n)
-	}
-	return counts
-}
 
 // inOneWindow returns the result of the first run of f that started and
 // ended in the same fixed window, so that crossing a window boundary in the
@@ -612,15 +477,27 @@ func describeAll(qs []bot.Unanswered) string {
 // ---- concurrency ----
 
 var concurrencyTests = []storeTest{
-	{"mark the same update", func(t *testing.T, s bot.Store) {
-		firsts := parallel(t, func() (bool, error) { return s.MarkUpdate(t.Context(), 77, longTTL) })
-		if n := countTrue(firsts); n != 1 {
-			t.Errorf("%d of %d concurrent MarkUpdate calls were first, want exactly 1", n, concurrency)
+	{"claim the same update", func(t *testing.T, s bot.Store) {
+		claims := parallel(t, func() (bool, error) {
+			adm, err := s.Admit(t.Context(), bot.Arrival{UpdateID: 77, ClaimTTL: longTTL})
+			return adm.Claim == bot.Claimed, err
+		})
+		if n := countTrue(claims); n != 1 {
+			t.Errorf("%d of %d concurrent Admit calls claimed the update, want exactly 1", n, concurrency)
 		}
 	}},
 	{"count messages", func(t *testing.T, s bot.Store) {
+		var mu sync.Mutex
+		update := 5000
 		counts := inOneWindow(t, longWindow, func(attempt int) []int {
-			return parallel(t, func() (int, error) { return s.CountMessage(t.Context(), 300+int64(attempt), longWindow) })
+			return parallel(t, func() (int, error) {
+				mu.Lock()
+				update++
+				id := update
+				mu.Unlock()
+				adm, err := s.Admit(t.Context(), bot.Arrival{UpdateID: id, ClaimTTL: longTTL, UserID: 300 + int64(attempt), FloodWindow: longWindow})
+				return adm.Messages, err
+			})
 		})
 		slices.Sort(counts)
 		for i, n := range counts {
@@ -711,9 +588,11 @@ var closedTests = []storeTest{
 		}{
 			{"LoadSession", func() error { _, _, err := s.LoadSession(ctx, 1); return err }},
 			{"SaveSession", func() error { return s.SaveSession(ctx, 1, sampleSession(), longTTL) }},
-			{"DeleteSession", func() error { return s.DeleteSession(ctx, 1) }},
-			{"MarkUpdate", func() error { _, err := s.MarkUpdate(ctx, 1, longTTL); return err }},
-			{"CountMessage", func() error { _, err := s.CountMessage(ctx, 1, longWindow); return err }},
+			{"Admit", func() error {
+				_, err := s.Admit(ctx, bot.Arrival{UpdateID: 1, ClaimTTL: longTTL, UserID: 1, FloodWindow: longWindow})
+				return err
+			}},
+			{"Finish", func() error { return s.Finish(ctx, bot.Completion{UpdateID: 1, DoneTTL: longTTL}) }},
 			{"RecordFeedback", func() error { _, err := s.RecordFeedback(ctx, vote(1, 1, 1, "x", true)); return err }},
 			{"FeedbackCounts", func() error { _, err := s.FeedbackCounts(ctx); return err }},
 			{"LogUnanswered", func() error {

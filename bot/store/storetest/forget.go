@@ -38,7 +38,18 @@ func RunForget(t *testing.T, open func(t *testing.T) Forgettable, dump func(t *t
 		must(t, s.LogUnanswered(ctx, bot.Unanswered{Text: "pertanyaan rahasia", Lang: "id", At: now, UserID: u}, time.Hour, 100))
 		must(t, s.CountQuestion(ctx, now, u, "answered", "skck"))
 	}
+	// The /hapusdata command and the button that confirms it, as the
+	// conversation handles them: both claimed and finished, the command
+	// counted against the flood limit. Those keys outlive ForgetUser.
+	for i, window := range []time.Duration{time.Minute, 0} {
+		if _, err := s.Admit(ctx, bot.Arrival{UpdateID: 9000 + i, ClaimTTL: time.Minute, UserID: forgotten, FloodWindow: window}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	must(t, s.ForgetUser(ctx, forgotten))
+	for i := range 2 {
+		must(t, s.Finish(ctx, bot.Completion{UpdateID: 9000 + i, DoneTTL: time.Hour, UserID: forgotten}))
+	}
 
 	if _, found, err := s.LoadSession(ctx, forgotten); err != nil || found {
 		t.Errorf("session after ForgetUser: found %v, err %v", found, err)
