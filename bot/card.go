@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/knowledge"
@@ -83,7 +84,40 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 		}
 	}
 	buttons = append(buttons, []Button{{Text: c.t(v, "button_contact"), Data: cbContact}, {Text: c.t(v, "button_menu"), Data: cbMenu}})
-	return c.sendParts(ctx, v, c.answerHTML(v, e), buttons)
+	parts := c.cards.get(c.know.Content(), cardKey{e.ID, v.lang}, func() []string {
+		return render.Split(c.answerHTML(v, e), render.MaxMessage)
+	})
+	return c.sendSplit(ctx, v, parts, buttons)
+}
+
+// cardCache keeps the current content's answer cards rendered and split:
+// rendering and splitting a card costs more than finding it.
+type cardCache struct {
+	mu      sync.Mutex
+	content *knowledge.Content // the content the cards are of; another one empties the cache
+	parts   map[cardKey][]string
+}
+
+type cardKey struct{ entryID, lang string }
+
+// get returns the card's parts, made by make when not cached.
+func (cc *cardCache) get(content *knowledge.Content, key cardKey, make func() []string) []string {
+	cc.mu.Lock()
+	if cc.content != content {
+		cc.content, cc.parts = content, map[cardKey][]string{}
+	}
+	parts, ok := cc.parts[key]
+	cc.mu.Unlock()
+	if ok {
+		return parts
+	}
+	parts = make()
+	cc.mu.Lock()
+	if cc.content == content {
+		cc.parts[key] = parts
+	}
+	cc.mu.Unlock()
+	return parts
 }
 
 // related picks up to three entries to offer under an answer: the other
@@ -146,7 +180,11 @@ func (c *Conversation) sendFollowUp(ctx context.Context, v *conv, e *knowledge.E
 // sendParts sends HTML split into messages Telegram accepts, with the
 // buttons under the last one.
 func (c *Conversation) sendParts(ctx context.Context, v *conv, html string, buttons [][]Button) error {
-	parts := render.Split(html, render.MaxMessage)
+	return c.sendSplit(ctx, v, render.Split(html, render.MaxMessage), buttons)
+}
+
+// sendSplit sends the parts of a message, the buttons under the last.
+func (c *Conversation) sendSplit(ctx context.Context, v *conv, parts []string, buttons [][]Button) error {
 	for i, part := range parts {
 		var kb [][]Button
 		if i == len(parts)-1 {

@@ -74,6 +74,7 @@ type Conversation struct {
 	texts     catalog
 	smalltalk *smalltalk
 	language  *languageGuesser
+	cards     cardCache
 	now       func() time.Time
 
 	mu             sync.Mutex

@@ -37,6 +37,20 @@ const (
 type options struct {
 	updates, concurrency, warmup int
 	layanan, redisURL, questions string
+	env                          envList // extra variables for layanan serve
+}
+
+// envList collects repeated -env KEY=VALUE flags.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("%q: write KEY=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.warmup, "warmup", 500, "updates posted before measuring, not counted")
 	fs.StringVar(&o.layanan, "layanan", "", "the layanan binary (default: built from this module)")
 	fs.StringVar(&o.redisURL, "redis-url", "", "a Redis to use and FLUSH (default: a redis-server of its own on a free port)")
+	fs.Var(&o.env, "env", "KEY=VALUE for layanan serve's environment (repeatable), for example -env LOG_LEVEL=warn")
 	fs.StringVar(&o.questions, "questions", filepath.Join("knowledge", "testdata", "questions.tsv"), "questions the citizens ask (id<TAB>question)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -101,9 +116,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		name string
 		bin  string
 		args []string
+		env  []string
 	}{
-		{"echo bot (telegram-bot-api/v5)", self, []string{echoCommand}},
-		{"layanan serve (Redis)", o.layanan, []string{"serve"}},
+		{"echo bot (telegram-bot-api/v5)", self, []string{echoCommand}, nil},
+		{"layanan serve (Redis)", o.layanan, []string{"serve"}, o.env},
 	}
 	var results []result
 	for i, b := range bots {
@@ -111,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("flush redis: %w", err)
 		}
 		fmt.Fprintf(stderr, "measuring %s …\n", b.name)
-		r, err := measure(ctx, o, api, rdb, questions, b.bin, b.args, tmp, int64(i+1)*10_000_000)
+		r, err := measure(ctx, o, api, rdb, questions, b.bin, b.args, b.env, tmp, int64(i+1)*10_000_000)
 		if err != nil {
 			return fmt.Errorf("%s: %w", b.name, err)
 		}
@@ -119,6 +135,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		results = append(results, r)
 	}
 	report(stdout, o, results)
+	for _, r := range results {
+		if r.missing > 0 {
+			return fmt.Errorf("%s: %d of %d updates not answered exactly once", r.name, r.missing, o.updates)
+		}
+	}
 	return nil
 }
 
@@ -146,7 +167,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // measure starts one bot, warms it up, posts o.updates updates and stops
 // it. Chat and update ids start at first, so runs never share them.
-func measure(ctx context.Context, o options, api *standIn, rdb *redis.Client, questions []string, bin string, args []string, tmp string, first int64) (result, error) {
+func measure(ctx context.Context, o options, api *standIn, rdb *redis.Client, questions []string, bin string, args, env []string, tmp string, first int64) (result, error) {
 	hook, err := freeAddr()
 	if err != nil {
 		return result{}, err
@@ -168,6 +189,7 @@ func measure(ctx context.Context, o options, api *standIn, rdb *redis.Client, qu
 		"DATA_DIR=" + dataDir,
 		"LOG_FORMAT=json",
 	}
+	cmd.Env = append(cmd.Env, env...)
 	logFile, err := os.Create(filepath.Join(tmp, filepath.Base(bin)+".log"))
 	if err != nil {
 		return result{}, err
