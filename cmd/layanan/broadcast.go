@@ -84,8 +84,10 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 		return err
 	}
 	defer st.Close()
-	if cfg.RedisURL == "" && *follow {
-		return fmt.Errorf("%w: --follow: server tidak berjalan, jadi tidak ada yang mengirim; siaran dikirim saat serve dijalankan (lihat /broadcast status)", errUsage)
+	// We could open the embedded store, so no server is running.
+	noServer := cfg.RedisURL == ""
+	if noServer && *follow {
+		return fmt.Errorf("%w: --follow: server tidak berjalan, jadi tidak ada yang bisa diikuti; tidak ada yang diantrekan. Jalankan layanan serve dulu, atau ulangi tanpa --follow untuk mengantrekan siaran yang dikirim saat serve dijalankan", errUsage)
 	}
 	// No workers here: the running bot delivers.
 	svc := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate)}, st, st, nil, st.limiter, log, nil)
@@ -95,43 +97,113 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "%s\n", j.ID)
 	fmt.Fprintf(stderr, "siaran %s diantrekan untuk %d penerima\n", j.ID, j.Total)
+	if noServer {
+		fmt.Fprintln(stderr, "server tidak berjalan: siaran dikirim saat layanan serve dijalankan dengan DATA_DIR yang sama")
+	}
 	if !*follow {
 		return nil
 	}
-	return followBroadcast(ctx, svc, j.ID, stderr, time.Second)
+	return followProgress(ctx, stderr, followEvery, followStall, func(ctx context.Context) (bot.BroadcastStatus, error) {
+		return svc.StatusOf(ctx, j.ID)
+	})
 }
 
-// followBroadcast draws a progress bar until the job ends or ctx ends.
-func followBroadcast(ctx context.Context, svc *broadcast.Service, id string, w io.Writer, every time.Duration) error {
+// How --follow polls, and how long without progress it takes before it
+// says that no server seems to be delivering.
+const (
+	followEvery = time.Second
+	followStall = 15 * time.Second
+)
+
+// followProgress shows a broadcast's progress until it ends or ctx ends:
+// on a terminal one line redrawn in place, otherwise a line whenever the
+// counts change; then a final line. The time left is shown only while
+// the counts move, and when they have not moved for stall, it says that
+// no server seems to be delivering.
+func followProgress(ctx context.Context, w io.Writer, every, stall time.Duration, status func(context.Context) (bot.BroadcastStatus, error)) error {
+	term := isTerminal(w)
+	lastDone, lastMove, warned, lastLine := -1, time.Now(), false, ""
 	for {
-		s, err := svc.StatusOf(ctx, id)
+		s, err := status(ctx)
 		if err != nil {
+			if term {
+				fmt.Fprintln(w)
+			}
 			return err
 		}
-		fmt.Fprintf(w, "\r%s", progressLine(s))
+		done := s.Sent + s.Failed + s.Blocked + s.Skipped
+		moving := lastDone >= 0 && done > lastDone
+		if done != lastDone {
+			lastDone, lastMove = done, time.Now()
+		}
+		line := progressLine(s, moving)
+		switch {
+		case term:
+			fmt.Fprintf(w, "\r%s", line)
+		case line != lastLine:
+			fmt.Fprintln(w, line)
+		}
+		lastLine = line
 		if s.State == broadcast.StateDone || s.State == broadcast.StateCancelled {
-			fmt.Fprintln(w)
+			if term {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintln(w, finalLine(s))
 			return nil
+		}
+		if !warned && time.Since(lastMove) >= stall {
+			warned = true
+			if term {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "tidak ada kemajuan selama %s: tampaknya tidak ada server yang mengirim. Siaran tetap di antrean dan dikirim saat layanan serve berjalan dengan penyimpanan yang sama; Ctrl-C berhenti mengikuti.\n", stall.Round(time.Second))
 		}
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(w)
+			if term {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "berhenti mengikuti; siaran %s tetap berjalan (lihat /broadcast status)\n", s.ID)
 			return nil
 		case <-time.After(every):
 		}
 	}
 }
 
-// progressLine is one line: a bar, counts and the time left.
-func progressLine(s bot.BroadcastStatus) string {
+// isTerminal reports whether w is a terminal, where a line can be redrawn.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// progressLine is one line: a bar, counts and, while they move, the time
+// left.
+func progressLine(s bot.BroadcastStatus, moving bool) string {
 	const width = 30
 	done := s.Sent + s.Failed + s.Blocked + s.Skipped
 	filled := width
 	if s.Total > 0 {
-		filled = done * width / s.Total
+		filled = min(width, done*width/s.Total)
 	}
-	return fmt.Sprintf("[%s%s] %d/%d terkirim %d, gagal %d, memblokir %d, sisa ±%s   ",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, s.Total, s.Sent, s.Failed, s.Blocked, s.Remaining)
+	left := "menunggu pengirim"
+	if moving {
+		left = "sisa ±" + s.Remaining.String()
+	}
+	return fmt.Sprintf("[%s%s] %d/%d terkirim %d, gagal %d, memblokir %d, %s   ",
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, s.Total, s.Sent, s.Failed, s.Blocked, left)
+}
+
+// finalLine says how a broadcast ended.
+func finalLine(s bot.BroadcastStatus) string {
+	how := "selesai"
+	if s.State == broadcast.StateCancelled {
+		how = "dibatalkan"
+	}
+	return fmt.Sprintf("siaran %s %s: terkirim %d, gagal %d, memblokir %d, dilewati %d dari %d", s.ID, how, s.Sent, s.Failed, s.Blocked, s.Skipped, s.Total)
 }
 
 // broadcastViaOutbox queues through the running server's outbox and, with
@@ -157,22 +229,13 @@ func broadcastViaOutbox(ctx context.Context, dataDir, html, topic string, follow
 			if !follow {
 				return nil
 			}
-			for {
-				fmt.Fprintf(stderr, "\r%s", progressLine(st.Status))
-				if st.Status.State == broadcast.StateDone || st.Status.State == broadcast.StateCancelled {
-					fmt.Fprintln(stderr)
-					return nil
+			last := st.Status
+			return followProgress(ctx, stderr, followEvery, followStall, func(context.Context) (bot.BroadcastStatus, error) {
+				if next, ok, err := readOutboxStatus(dataDir, id); err == nil && ok && next.Error == "" {
+					last = next.Status
 				}
-				select {
-				case <-ctx.Done():
-					fmt.Fprintln(stderr)
-					return nil
-				case <-time.After(time.Second):
-				}
-				if next, ok, err := readOutboxStatus(dataDir, id); err == nil && ok {
-					st = next
-				}
-			}
+				return last, nil
+			})
 		case time.Now().After(deadline):
 			return fmt.Errorf("server tidak mengambil permintaan siaran dalam 30 detik (%s tetap di %s)", id, outboxDir(dataDir))
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/store/boltstore"
 	"github.com/layanan-id/layanan/internal/fakebotapi"
 )
@@ -33,7 +35,7 @@ func TestBroadcastCommand(t *testing.T) {
 	}
 	env := map[string]string{"DATA_DIR": data}
 	code, out, errOut := runCmd(t, env, "", "broadcast", "--file", file)
-	if code != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "untuk 3 penerima") {
+	if code != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "untuk 3 penerima") || !strings.Contains(errOut, "dikirim saat layanan serve dijalankan") {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
 	s, err = boltstore.Open(filepath.Join(data, "layanan.db"))
@@ -54,7 +56,7 @@ func TestBroadcastCommand(t *testing.T) {
 	}{
 		{"no file", env, []string{"broadcast"}, "--file wajib"},
 		{"missing file", env, []string{"broadcast", "--file", "/does/not/exist.md"}, "baca --file"},
-		{"follow with no server running", env, []string{"broadcast", "--file", file, "--follow"}, "server tidak berjalan"},
+		{"follow with no server running", env, []string{"broadcast", "--file", file, "--follow"}, "tidak ada yang diantrekan"},
 		{"wrong data dir", map[string]string{"DATA_DIR": t.TempDir()}, []string{"broadcast", "--file", file}, "DATA_DIR"},
 		{"unknown topic", env, []string{"broadcast", "--file", file, "--topic", "xyz"}, `--topic "xyz"`},
 		{"extra argument", env, []string{"broadcast", "--file", file, "lagi"}, "argumen tak terduga"},
@@ -65,6 +67,16 @@ func TestBroadcastCommand(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.want)
 			}
 		})
+	}
+	// None of the refused commands queued anything.
+	s, err = boltstore.Open(filepath.Join(data, "layanan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.Jobs(context.Background(), 10)
+	s.Close()
+	if err != nil || len(jobs) != 1 {
+		t.Errorf("jobs after the refused commands: %d (%v), want only the first", len(jobs), err)
 	}
 }
 
@@ -157,7 +169,7 @@ func TestBroadcastCommandToRunningServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCmd(t, map[string]string{"DATA_DIR": data}, "", "broadcast", "--file", file, "--follow")
-	if code != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "3/3") {
+	if code != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "3/3") || !strings.Contains(errOut, "selesai: terkirim 3") {
 		t.Fatalf("exit %d, out %q, err %q\nserver:\n%s", code, out, errOut, logs.String())
 	}
 	got := 0
@@ -171,5 +183,61 @@ func TestBroadcastCommandToRunningServer(t *testing.T) {
 	}
 	if code := stop(); code != 0 {
 		t.Errorf("serve exit %d", code)
+	}
+}
+
+// --follow piped: a line per change, no time left while nothing moves, a
+// notice when nothing moves for the stall time, and a final line.
+func TestFollowProgress(t *testing.T) {
+	status := func(sent int, state string) bot.BroadcastStatus {
+		return bot.BroadcastStatus{ID: "j1", State: state, Total: 4, Sent: sent, Remaining: time.Duration(4-sent) * time.Second}
+	}
+	tests := []struct {
+		name  string
+		stall time.Duration
+		steps []bot.BroadcastStatus
+		want  []string // lines, in order, each containing this
+		never string
+	}{
+		{"delivered", time.Hour, []bot.BroadcastStatus{status(0, "running"), status(0, "running"), status(2, "running"), status(4, broadcast.StateDone)},
+			[]string{"0/4", "menunggu pengirim", "2/4", "sisa ±2s", "4/4", "siaran j1 selesai: terkirim 4"}, "tampaknya"},
+		{"no server", 2 * time.Millisecond, []bot.BroadcastStatus{status(0, "running"), status(0, "running"), status(0, "running"), status(0, "running"), status(0, broadcast.StateCancelled)},
+			[]string{"0/4", "menunggu pengirim", "tampaknya tidak ada server yang mengirim", "siaran j1 dibatalkan"}, "sisa ±"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			i := 0
+			err := followProgress(t.Context(), &out, time.Millisecond, tt.stall, func(context.Context) (bot.BroadcastStatus, error) {
+				s := tt.steps[min(i, len(tt.steps)-1)]
+				i++
+				time.Sleep(time.Millisecond)
+				return s, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := out.String()
+			if strings.Contains(text, "\r") {
+				t.Errorf("piped output redraws a line:\n%q", text)
+			}
+			rest := text
+			for _, want := range tt.want {
+				k := strings.Index(rest, want)
+				if k < 0 {
+					t.Fatalf("output lacks %q after the earlier lines:\n%s", want, text)
+				}
+				rest = rest[k:]
+			}
+			if tt.never != "" && strings.Contains(text, tt.never) {
+				t.Errorf("output has %q:\n%s", tt.never, text)
+			}
+			if n := strings.Count(text, "0/4"); tt.name == "no server" && n != 1 {
+				t.Errorf("an unchanged line printed %d times, want once:\n%s", n, text)
+			}
+			if !strings.HasSuffix(text, "\n") {
+				t.Errorf("output does not end with a line:\n%q", text)
+			}
+		})
 	}
 }
