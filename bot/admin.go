@@ -141,8 +141,17 @@ func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 	if week > 0 {
 		fmt.Fprintf(&b, "Terjawab yakin: %d%%\n", answered*100/week)
 	}
-	if unanswered, err := c.store.ListUnanswered(ctx, now.AddDate(0, 0, -7)); err == nil {
-		fmt.Fprintf(&b, "Tidak terjawab (7 hari): %d — rinciannya: layanan report unanswered\n", len(unanswered))
+	if logged, err := c.store.ListUnanswered(ctx, now.AddDate(0, 0, -7)); err == nil {
+		comments := 0
+		for _, q := range logged {
+			if q.EntryID != "" {
+				comments++
+			}
+		}
+		fmt.Fprintf(&b, "Tidak terjawab (7 hari): %d — rinciannya: layanan report unanswered\n", len(logged)-comments)
+		if comments > 0 {
+			fmt.Fprintf(&b, "Komentar setelah 👎 (7 hari): %d — layanan report comments\n", comments)
+		}
 	}
 	if c.opts.Subscriptions != nil {
 		if n, err := c.opts.Subscriptions.CountSubscribers(ctx, ""); err == nil {

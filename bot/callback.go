@@ -22,14 +22,33 @@ const (
 	cbTopic     = "t" // t:<category id|*>     follow a topic, or all (*)
 	cbBroadcast = "b" // b:<send|drop>         an admin's answer to a preview
 	cbForget    = "h" // h:<yes|no>            confirm /hapusdata
+	cbReason    = "r" // r:<reason>:<entry id>  what was wrong with an answer marked 👎
 )
 
+// The reasons a citizen can pick after 👎, with their text keys.
+var commentReasons = []struct{ code, text string }{
+	{"salah", "reason_wrong"},
+	{"lain", "reason_not_asked"},
+	{"kurang", "reason_incomplete"},
+}
+
+// reasonText returns the text key of a reason code, or "".
+func reasonText(code string) string {
+	for _, r := range commentReasons {
+		if r.code == code {
+			return r.text
+		}
+	}
+	return ""
+}
+
 type callback struct {
-	kind  string
-	id    string // entry or category id, or language
-	page  int
-	vote  bool
-	valid bool
+	kind   string
+	id     string // entry or category id, or language
+	page   int
+	vote   bool
+	reason string // a reason code of commentReasons
+	valid  bool
 }
 
 // callbackData builds button data; it returns "" when the result would not
@@ -71,6 +90,8 @@ func parseCallback(data string) callback {
 		c.id, c.valid = parts[1], true
 	case c.kind == cbForget && len(parts) == 2 && (parts[1] == "yes" || parts[1] == "no"):
 		c.id, c.valid = parts[1], true
+	case c.kind == cbReason && len(parts) == 3 && reasonText(parts[1]) != "" && isSlug(parts[2]):
+		c.reason, c.id, c.valid = parts[1], parts[2], true
 	}
 	return c
 }

@@ -285,6 +285,19 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 		_, err := c.reply(ctx, v, c.t(v, "non_text"), nil)
 		return out, err
 	}
+	if v.session.CommentOn != "" {
+		entryID := v.session.CommentOn
+		v.session.CommentOn = ""
+		c.save(v)
+		// The message after 👎 says what was wrong, unless it is a
+		// command, small talk, or comes much later.
+		if !isCommand && c.smalltalk.kind(text) == "" && c.now().Sub(v.session.UpdatedAt) < commentWindow {
+			out.Kind, out.EntryID = "feedback", entryID
+			c.logComment(v, entryID, text)
+			_, err := c.reply(ctx, v, c.t(v, "feedback_comment_thanks"), c.menuRow(v))
+			return out, err
+		}
+	}
 	if isCommand {
 		return c.handleCommand(ctx, v, m, cmd, out)
 	}
@@ -513,6 +526,32 @@ func (c *Conversation) countQuestion(v *conv) {
 	v.counted = true
 }
 
+// commentWindow is how long after 👎 the next message is taken as the
+// comment on the answer.
+const commentWindow = 10 * time.Minute
+
+// logComment keeps a citizen's comment on an answer for staff, masked and
+// shortened like an unanswered question.
+func (c *Conversation) logComment(v *conv, entryID, text string) {
+	c.logUnanswered(v, text)
+	v.unanswered.EntryID = entryID
+}
+
+// askComment asks, after 👎, what was wrong: a reason button or a note in
+// the next message.
+func (c *Conversation) askComment(ctx context.Context, v *conv, entryID string) error {
+	var rows [][]Button
+	for _, r := range commentReasons {
+		if data := callbackData(cbReason, r.code, entryID); data != "" {
+			rows = append(rows, []Button{{Text: c.t(v, r.text), Data: data}})
+		}
+	}
+	v.session.CommentOn = entryID
+	c.save(v)
+	_, err := c.reply(ctx, v, c.t(v, "feedback_ask"), rows)
+	return err
+}
+
 // logUnanswered has the question kept for staff, masked and shortened.
 func (c *Conversation) logUnanswered(v *conv, text string) {
 	v.unanswered = &Unanswered{Text: MaskPersonalData(truncateRunes(text, 500)), Lang: v.lang, At: c.now(), UserID: v.userID}
@@ -700,6 +739,19 @@ func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.
 	case cb.kind == cbBroadcast:
 		out.Kind = "admin"
 		notice, err = c.handleBroadcastButton(ctx, v, cb.id)
+	case cb.kind == cbReason:
+		out.Kind = "feedback"
+		e, lookupErr := c.know.Entry(cb.id)
+		if lookupErr != nil {
+			notice = c.t(v, "stale_button")
+			break
+		}
+		out.EntryID = e.ID
+		// Staff read the reason in Indonesian, whatever the citizen's language.
+		c.logComment(v, e.ID, c.texts.get(LangID, reasonText(cb.reason)))
+		v.session.CommentOn = ""
+		c.save(v)
+		notice = c.t(v, "feedback_comment_thanks")
 	case cb.kind == cbFeedback:
 		out.Kind = "feedback"
 		e, lookupErr := c.know.Entry(cb.id)
@@ -716,6 +768,11 @@ func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.
 		case ferr != nil:
 			c.storeFailed("record_feedback", ferr)
 			notice = c.t(v, "feedback_thanks")
+		case recorded && !cb.vote:
+			notice = c.t(v, "feedback_thanks")
+			if err = answer(); err == nil {
+				err = c.askComment(ctx, v, e.ID)
+			}
 		case recorded:
 			notice = c.t(v, "feedback_thanks")
 		default:

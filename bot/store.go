@@ -10,10 +10,13 @@ import (
 // Session is the short conversation state kept per user: only what the
 // conversation needs to understand a follow-up, never the chat history.
 type Session struct {
-	Lang      string    `json:"lang,omitempty"`    // "id" or "en"; empty: not chosen yet
-	TopicID   string    `json:"topic,omitempty"`   // the entry last answered
-	Offered   []string  `json:"offered,omitempty"` // entry ids last offered as "did you mean"
-	Draft     *Draft    `json:"draft,omitempty"`   // an admin's announcement awaiting Kirim / Batal
+	Lang    string   `json:"lang,omitempty"`    // "id" or "en"; empty: not chosen yet
+	TopicID string   `json:"topic,omitempty"`   // the entry last answered
+	Offered []string `json:"offered,omitempty"` // entry ids last offered as "did you mean"
+	Draft   *Draft   `json:"draft,omitempty"`   // an admin's announcement awaiting Kirim / Batal
+	// CommentOn is the entry whose answer the citizen just marked 👎: the
+	// next text message (within commentWindow) says what was wrong.
+	CommentOn string    `json:"comment_on,omitempty"`
 	UpdatedAt time.Time `json:"updated"`
 }
 
@@ -33,12 +36,14 @@ type Feedback struct {
 	At        time.Time // when
 }
 
-// Unanswered is a question that got no confident answer, kept for staff.
+// Unanswered is a question that got no confident answer, kept for staff,
+// or, with EntryID, a citizen's comment on an answer they marked 👎.
 type Unanswered struct {
-	Text   string    `json:"text"`
-	Lang   string    `json:"lang"`
-	At     time.Time `json:"at"`
-	UserID int64     `json:"user,omitempty"` // kept only so /hapusdata can delete it
+	Text    string    `json:"text"`
+	Lang    string    `json:"lang"`
+	At      time.Time `json:"at"`
+	UserID  int64     `json:"user,omitempty"`  // kept only so /hapusdata can delete it
+	EntryID string    `json:"entry,omitempty"` // the answer commented on; "" for a question
 }
 
 // Votes counts the feedback on one entry.

@@ -521,6 +521,53 @@ func WriteFeedbackCSV(w io.Writer, fs []EntryFeedback) error {
 	return writeCSV(w, rows)
 }
 
+// Comment is a citizen's note on an answer they marked 👎.
+type Comment struct {
+	At             time.Time
+	EntryID, Title string // Title is "" when the entry is no longer in the content
+	Text, Lang     string
+}
+
+// Comments picks the comments out of the unanswered log, newest first.
+// titles maps entry ids to titles.
+func Comments(qs []bot.Unanswered, titles map[string]string) []Comment {
+	var out []Comment
+	for _, q := range qs {
+		if q.EntryID != "" {
+			out = append(out, Comment{At: q.At, EntryID: q.EntryID, Title: titles[q.EntryID], Text: q.Text, Lang: q.Lang})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Comment) int { return b.At.Compare(a.At) })
+	return out
+}
+
+// Questions leaves the comments out of the unanswered log.
+func Questions(qs []bot.Unanswered) []bot.Unanswered {
+	return slices.DeleteFunc(slices.Clone(qs), func(q bot.Unanswered) bool { return q.EntryID != "" })
+}
+
+// WriteCommentsTable writes the comments as a table for a terminal. It
+// returns the writer's error, wrapped.
+func WriteCommentsTable(w io.Writer, cs []Comment) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	rows := [][]string{{"WAKTU", "ENTRI", "BAHASA", "KOMENTAR"}}
+	for _, c := range cs {
+		rows = append(rows, []string{tableTime(c.At), oneLine(c.EntryID, 30), orDash(c.Lang), oneLine(c.Text, exampleWidth)})
+	}
+	return writeTable(tw, rows)
+}
+
+// WriteCommentsCSV writes the comments as CSV with a header row: at (RFC
+// 3339), entry_id, title, language and comment; citizen text that a
+// spreadsheet would take for a formula gets a leading apostrophe.
+func WriteCommentsCSV(w io.Writer, cs []Comment) error {
+	rows := [][]string{{"at", "entry_id", "title", "language", "comment"}}
+	for _, c := range cs {
+		rows = append(rows, []string{c.At.Format(time.RFC3339), c.EntryID, c.Title, c.Lang, noFormula(c.Text)})
+	}
+	return writeCSV(w, rows)
+}
+
 func writeCSV(w io.Writer, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	if err := cw.WriteAll(rows); err != nil {

@@ -483,3 +483,73 @@ func TestSuggestionsAndMenuPages(t *testing.T) {
 	findButton(t, got[0], "c:kependudukan:0") // back to the first page
 	findButton(t, got[0], "e:")
 }
+
+// 👎 asks what was wrong: a reason button or the next message, kept for
+// staff (masked) with the entry it is about; a command instead moves on.
+func TestThumbsDownAsksWhatWasWrong(t *testing.T) {
+	h := newHarness(t, bot.DefaultConfig())
+	thumbsDown := func(question string) (entry string) {
+		t.Helper()
+		got := h.send(t, 1, h.message(question))
+		up := findButton(t, got[0], "f:1:")
+		msg := 1001 + len(h.api.Requests("sendMessage")) - 1
+		got = h.send(t, 1, h.press(strings.Replace(up, "f:1", "f:0", 1), msg))
+		if text := got[0].Params.Get("text"); !strings.Contains(text, "Apa yang kurang tepat") {
+			t.Fatalf("after 👎: %q", text)
+		}
+		findButton(t, got[0], "r:salah:")
+		return strings.TrimPrefix(up, "f:1:")
+	}
+	comments := func() []bot.Unanswered {
+		t.Helper()
+		qs, err := h.store.ListUnanswered(context.Background(), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []bot.Unanswered
+		for _, q := range qs {
+			if q.EntryID != "" {
+				out = append(out, q)
+			}
+		}
+		return out
+	}
+
+	// A note in the next message.
+	entry := thumbsDown("syarat bikin skck")
+	got := h.send(t, 1, h.message("biayanya sudah beda, tanya ke 08123456789"))
+	if text := got[0].Params.Get("text"); !strings.Contains(text, "teruskan ke petugas") {
+		t.Errorf("after the note: %q", text)
+	}
+	cs := comments()
+	if len(cs) != 1 || cs[0].EntryID != entry || !strings.Contains(cs[0].Text, "[telepon]") || strings.Contains(cs[0].Text, "0812") {
+		t.Fatalf("comments = %+v, want one masked note on %s", cs, entry)
+	}
+
+	// A reason button.
+	entry = thumbsDown("cara bikin paspor")
+	before := len(h.api.Requests("answerCallbackQuery"))
+	h.add(h.press("r:lain:"+entry, 1))
+	h.waitHandled(t)
+	calls := h.api.WaitFor(t, "answerCallbackQuery", before+1, 5*time.Second)
+	if notice := calls[len(calls)-1].Params.Get("text"); !strings.Contains(notice, "teruskan ke petugas") {
+		t.Errorf("reason notice = %q", notice)
+	}
+	if cs = comments(); len(cs) != 2 || cs[1].EntryID != entry || cs[1].Text != "Bukan yang saya tanyakan" {
+		t.Errorf("comments after the reason = %+v", cs)
+	}
+
+	// A command after 👎 is a command, and the next question a question.
+	thumbsDown("syarat perpanjang sim")
+	got = h.send(t, 1, h.message("/menu"))
+	if text := got[0].Params.Get("text"); strings.Contains(text, "teruskan ke petugas") {
+		t.Errorf("/menu after 👎 was taken as a note: %q", text)
+	}
+	got = h.send(t, 1, h.message("syarat bikin skck"))
+	if text := got[0].Params.Get("text"); !strings.Contains(text, "SKCK") {
+		t.Errorf("question after /menu = %q", text)
+	}
+	if n := len(comments()); n != 2 {
+		t.Errorf("%d comments, want still 2", n)
+	}
+}

@@ -18,7 +18,7 @@ import (
 	"github.com/layanan-id/layanan/knowledge"
 )
 
-const reportHelp = `layanan report unanswered|feedback [--since 7d] [--format table|csv] [--chat]
+const reportHelp = `layanan report unanswered|feedback|comments [--since 7d] [--format table|csv] [--chat]
 
 Laporan untuk petugas, dari penyimpanan yang sama dengan bot (REDIS_URL,
 atau DATA_DIR/layanan.db):
@@ -28,6 +28,8 @@ atau DATA_DIR/layanan.db):
   feedback    suara 👍/👎 per entri; yang paling banyak 👎 di atas.
               --since tidak berlaku di sini: suara disimpan tanpa tanggal,
               jadi laporan ini selalu mencakup semua suara
+  comments    apa yang kurang menurut warga setelah menekan 👎 (alasan
+              yang dipilih atau pesan yang ditulis), terbaru di atas
 
 Penyimpanan bawaan (DATA_DIR) hanya bisa dibuka satu proses: hentikan
 "layanan serve" dulu, atau jalankan laporan di server yang memakai REDIS_URL.
@@ -38,8 +40,9 @@ Contoh:
   layanan report unanswered
   layanan report unanswered --since 90d --format csv > tak-terjawab.csv
   layanan report feedback --format csv > suara.csv
+  layanan report comments --since 30d
 
-English: staff reports from the store: unanswered questions grouped, or 👍/👎 per entry, as a table or CSV.`
+English: staff reports from the store: unanswered questions grouped, 👍/👎 per entry, or what citizens said after 👎, as a table or CSV.`
 
 // maxSinceDays bounds --since; the bot keeps questions for 90 days anyway.
 const maxSinceDays = 3650
@@ -63,9 +66,9 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	}
 	switch {
 	case name == "":
-		return fmt.Errorf("%w: sebutkan laporannya: layanan report unanswered atau layanan report feedback", errUsage)
-	case name != "unanswered" && name != "feedback":
-		return fmt.Errorf("%w: laporan tidak dikenal %q; pilih unanswered atau feedback", errUsage, name)
+		return fmt.Errorf("%w: sebutkan laporannya: layanan report unanswered, feedback atau comments", errUsage)
+	case name != "unanswered" && name != "feedback" && name != "comments":
+		return fmt.Errorf("%w: laporan tidak dikenal %q; pilih unanswered, feedback atau comments", errUsage, name)
 	case len(rest) > 0:
 		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, rest[0])
 	}
@@ -127,6 +130,7 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		if err != nil {
 			return fmt.Errorf("baca pertanyaan tak terjawab: %w", err)
 		}
+		qs = report.Questions(qs)
 		groups := report.GroupUnanswered(qs)
 		for i := range groups {
 			groups[i].Last = groups[i].Last.Local()
@@ -141,6 +145,25 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		fmt.Fprintf(stdout, "Pertanyaan tak terjawab sejak %s (%s terakhir): %d pertanyaan dalam %d kelompok.\n\n",
 			from.Local().Format("2006-01-02 15:04 MST"), since, len(qs), len(groups))
 		return report.WriteUnansweredTable(stdout, groups)
+	case "comments":
+		from := time.Now().Add(-since.d)
+		qs, err := st.ListUnanswered(ctx, from)
+		if err != nil {
+			return fmt.Errorf("baca komentar: %w", err)
+		}
+		cs := report.Comments(qs, entryTitles(cfg.FAQDir, getenv, stderr))
+		for i := range cs {
+			cs[i].At = cs[i].At.Local()
+		}
+		if *format == "csv" {
+			return report.WriteCommentsCSV(stdout, cs)
+		}
+		if len(cs) == 0 {
+			fmt.Fprintf(stdout, "Tidak ada komentar setelah 👎 sejak %s (%s terakhir).\n", from.Local().Format("2006-01-02 15:04 MST"), since)
+			return nil
+		}
+		fmt.Fprintf(stdout, "Komentar setelah 👎 sejak %s (%s terakhir): %d.\n\n", from.Local().Format("2006-01-02 15:04 MST"), since, len(cs))
+		return report.WriteCommentsTable(stdout, cs)
 	default: // feedback
 		votes, err := st.FeedbackCounts(ctx)
 		if err != nil {

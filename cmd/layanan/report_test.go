@@ -30,6 +30,9 @@ func fillReportStore(t *testing.T, dir string) {
 		{Text: "jadwal posyandu, \"balita\"\nhari sabtu?", Lang: "id", At: ago(5)},
 		{Text: "renew passport", Lang: "en", At: ago(20)},
 		{Text: "izin keramaian", Lang: "id", At: ago(10 * 24)}, // outside the default week
+		// Comments after 👎: not unanswered questions.
+		{Text: "biayanya sudah naik", Lang: "id", At: ago(2), EntryID: "ktp-el-baru"},
+		{Text: "=HYPERLINK(\"x\")", Lang: "en", At: ago(4), EntryID: "entri-yang-dihapus"},
 	} {
 		if err := st.LogUnanswered(ctx, q, 90*24*time.Hour, 10000); err != nil {
 			t.Fatal(err)
@@ -81,6 +84,14 @@ func TestReport(t *testing.T) {
 		{"nothing asked", []string{"report", "unanswered", "--since", "1h"}, []string{
 			"Tidak ada pertanyaan tak terjawab", "1 jam terakhir",
 		}, []string{"JUMLAH"}},
+		{"comments table", []string{"report", "comments"}, []string{
+			"Komentar setelah 👎", ": 2.", "WAKTU", "KOMENTAR",
+			"ktp-el-baru", "biayanya sudah naik",
+			"entri-yang-dihapus", "=HYPERLINK",
+		}, []string{"bikin ktp dong"}},
+		{"no comments", []string{"report", "comments", "--since", "1h"}, []string{
+			"Tidak ada komentar setelah 👎",
+		}, []string{"WAKTU"}},
 		{"feedback table", []string{"report", "feedback"}, []string{
 			"3 entri, 2 👍 membantu, 3 👎 tidak membantu",
 			"TIDAK MEMBANTU",
@@ -168,6 +179,19 @@ func TestReportCSV(t *testing.T) {
 			if strings.Join(rows[i], "\x00") != strings.Join(want[i], "\x00") {
 				t.Errorf("row %d = %q, want %q", i, rows[i], want[i])
 			}
+		}
+	})
+	t.Run("comments", func(t *testing.T) {
+		rows := readCSV(t, "report", "comments", "--format", "csv")
+		if len(rows) != 3 || strings.Join(rows[0], ",") != "at,entry_id,title,language,comment" {
+			t.Fatalf("rows %q, want a header and 2 comments", rows)
+		}
+		// Newest first; a formula is defused.
+		if r := rows[1]; r[1] != "ktp-el-baru" || r[2] != "Membuat KTP-el (KTP Elektronik) Pertama Kali" || r[4] != "biayanya sudah naik" {
+			t.Errorf("first comment %q", r)
+		}
+		if r := rows[2]; r[1] != "entri-yang-dihapus" || r[2] != "" || r[3] != "en" || r[4] != "'=HYPERLINK(\"x\")" {
+			t.Errorf("second comment %q", r)
 		}
 	})
 	t.Run("feedback ignores --since, and says so", func(t *testing.T) {

@@ -57,8 +57,8 @@ type Server struct {
 	nextMsgID int
 	slow      time.Duration
 	changed   chan struct{}
-	blocked   map[int64]string        // chat → description of the 403/400 it answers
-	held      map[int64]chan struct{} // chat → closed when its messages may go
+	blocked   map[int64]string // chat → description of the 403/400 it answers
+	held      map[int64]bool   // chat → its next sendMessage hangs
 	sent      []Sent
 }
 
@@ -80,7 +80,7 @@ func (s *Server) SentMessages() []Sent {
 // New starts a fake server that stops when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{wake: make(chan struct{}), failures: map[string][]Failure{}, nextMsgID: 1000, changed: make(chan struct{}), blocked: map[int64]string{}, held: map[int64]chan struct{}{}}
+	s := &Server{wake: make(chan struct{}), failures: map[string][]Failure{}, nextMsgID: 1000, changed: make(chan struct{}), blocked: map[int64]string{}, held: map[int64]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -115,25 +115,14 @@ func (s *Server) BlockChats(ids ...int64) {
 	s.mu.Unlock()
 }
 
-// HoldChats makes sendMessage to these chats wait, recorded as a request
-// but not as sent, until release is called or the caller gives up (a
-// process killed while it waits): a handler stopped between its claim and
-// its reply.
-func (s *Server) HoldChats(ids ...int64) (release func()) {
-	gate := make(chan struct{})
+// HoldNextMessage makes the next sendMessage to the chat hang, recorded
+// as a request but never sent, until the caller gives up (a process killed
+// while it waits): a handler stopped between its claim and its reply.
+// Later messages to the chat go through.
+func (s *Server) HoldNextMessage(chatID int64) {
 	s.mu.Lock()
-	for _, id := range ids {
-		s.held[id] = gate
-	}
+	s.held[chatID] = true
 	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		for _, id := range ids {
-			delete(s.held, id)
-		}
-		s.mu.Unlock()
-		close(gate)
-	}
 }
 
 // SetDelay makes every answer wait d.
@@ -317,14 +306,12 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	chatID, err := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
 	s.mu.Lock()
 	blocked, isBlocked := s.blocked[chatID]
-	gate := s.held[chatID]
+	hold := s.held[chatID]
+	delete(s.held, chatID)
 	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			return
-		}
+	if hold {
+		<-r.Context().Done()
+		return
 	}
 	if isBlocked {
 		fail(w, Failure{Code: 403, Description: blocked})

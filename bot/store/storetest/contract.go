@@ -450,7 +450,7 @@ func wantUnanswered(t *testing.T, s bot.Store, since time.Time, want []bot.Unans
 	got := listUnanswered(t, s, since)
 	same := len(got) == len(want)
 	for i := 0; same && i < len(got); i++ {
-		same = got[i].Text == want[i].Text && got[i].Lang == want[i].Lang && got[i].At.Equal(want[i].At)
+		same = got[i].Text == want[i].Text && got[i].Lang == want[i].Lang && got[i].At.Equal(want[i].At) && got[i].EntryID == want[i].EntryID
 	}
 	if !same {
 		t.Errorf("ListUnanswered(since %v):\n got %s\nwant %s", since, describeAll(got), describeAll(want))
@@ -463,7 +463,7 @@ func describe(q bot.Unanswered) string {
 	if r := []rune(text); len(r) > 24 {
 		text = string(r[:24]) + fmt.Sprintf("…(%d bytes)", len(q.Text))
 	}
-	return fmt.Sprintf("{%q %s %s}", text, q.Lang, q.At.Format(time.RFC3339Nano))
+	return fmt.Sprintf("{%q %s %s %s}", text, q.Lang, q.At.Format(time.RFC3339Nano), q.EntryID)
 }
 
 func describeAll(qs []bot.Unanswered) string {

@@ -226,6 +226,11 @@ var finishTests = []storeTest{
 		}
 		wantClaim(t, s, 9, longTTL, bot.ClaimDone)
 	}},
+	{"a comment on an answer", func(t *testing.T, s bot.Store) {
+		c := bot.Unanswered{Text: "biayanya sudah naik", Lang: "id", At: time.Now(), UserID: 42, EntryID: "skck"}
+		finish(t, s, bot.Completion{UpdateID: 12, DoneTTL: longTTL, UserID: 42, Unanswered: &c, UnansweredRetention: retention, UnansweredMax: maxEntries})
+		wantUnanswered(t, s, time.Time{}, []bot.Unanswered{c})
+	}},
 	{"nothing but done", func(t *testing.T, s bot.Store) {
 		saveSession(t, s, 42, sampleSession(), longTTL)
 		finish(t, s, bot.Completion{UpdateID: 10, DoneTTL: longTTL, UserID: 42})
