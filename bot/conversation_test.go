@@ -576,3 +576,21 @@ func TestEnglishQuestionGetsEnglishReply(t *testing.T) {
 		t.Errorf("after /bahasa indonesia: reply %q, want Indonesian", got)
 	}
 }
+
+// No answer card shows a placeholder's brackets: unfilled local data
+// reads as a neutral phrase.
+func TestCardsHaveNoPlaceholderBrackets(t *testing.T) {
+	c, err := New(DefaultConfig(), index(t), &memStore{}, &recorder{}, slog.New(slog.DiscardHandler), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := c.know.Content()
+	for _, lang := range []string{LangID, LangEN} {
+		v := &conv{lang: lang}
+		for i := range content.Entries {
+			if html := c.answerHTML(v, &content.Entries[i]); strings.Contains(html, "[[") {
+				t.Errorf("%s (%s) shows brackets:\n%s", content.Entries[i].ID, lang, html)
+			}
+		}
+	}
+}

@@ -47,7 +47,8 @@ type Entry struct {
 	Body       string // Markdown
 	File       string // path inside the content folder
 
-	updatedLine int // where updated is written, for problems about it
+	updatedLine int      // where updated is written, for problems about it
+	localNotes  []string // what its unfilled placeholders asked for; searched like the body
 }
 
 // Category groups entries in menus.
@@ -124,6 +125,9 @@ type Content struct {
 	Categories []Category // declared ones by Order, then DefaultCategoryID if used
 	Synonyms   [][]string // the folder's synonym groups, canonical term first
 	Problems   []Problem  // every problem found, by file and line
+	// Placeholders are the local data the content leaves unfilled, by
+	// file and line; the entries show them as a neutral phrase.
+	Placeholders []Placeholder
 }
 
 // Fatal returns the problems that left an entry out.
@@ -249,6 +253,7 @@ func Load(fsys fs.FS) (*Content, error) {
 		}
 		e.Entry.updatedLine = e.line("updated")
 		c.Entries = append(c.Entries, e.Entry)
+		c.Placeholders = append(c.Placeholders, e.placeholders...)
 	}
 	if usedDefault {
 		c.Categories = append(c.Categories, Category{ID: DefaultCategoryID, Name: "Lainnya", NameEn: "Other", Order: 1 << 30})
@@ -316,7 +321,8 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // problems found after parsing.
 type parsedEntry struct {
 	Entry
-	lines map[string]int
+	lines        map[string]int
+	placeholders []Placeholder
 }
 
 func (e *parsedEntry) line(field string) int { return e.lines[field] }
@@ -426,6 +432,15 @@ func parseEntry(name string, data []byte) (*parsedEntry, []Problem) {
 	}
 	if e.Body == "" {
 		report(bodyLine, "isi kosong: tulis persyaratan dan langkah di bawah front matter")
+	}
+	// Unfilled local data: citizens read a neutral phrase, never brackets;
+	// search keeps what was asked for.
+	e.placeholders = findPlaceholders(name, text)
+	for _, p := range e.placeholders {
+		e.localNotes = append(e.localNotes, p.What)
+	}
+	for _, f := range []*string{&e.Title, &e.Fee, &e.Duration, &e.Where, &e.LegalBasis, &e.Body} {
+		*f = FillPlaceholders(*f)
 	}
 	if n := AnswerLength(&e.Entry); n > MaxAnswerLength {
 		report(1, "jawaban terlalu panjang untuk dikirim: %d karakter, satu pesan Telegram muat paling banyak %d; persingkat isi atau kolom kartu", n, MaxAnswerLength)

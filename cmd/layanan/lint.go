@@ -16,7 +16,8 @@ Memeriksa semua konten FAQ: YAML rusak (berkas:baris), id hilang atau ganda,
 kategori tak dikenal, kurang dari 3 pertanyaan, updated atau source hilang,
 tanggal updated di masa depan, jawaban terlalu panjang untuk satu pesan.
 Entri yang lebih dari setahun tidak diperbarui diberi peringatan "perlu
-ditinjau". Keluar 1 bila ada masalah (peringatan saja: 0).
+ditinjau"; data setempat yang belum diisi ([[LOKAL: ...]]) juga peringatan,
+dengan jumlahnya. Keluar 1 bila ada masalah (peringatan saja: 0).
 
 English: checks all content and lists every problem as file:line; exits 1 when there is an error (warnings alone: 0).`
 
@@ -39,7 +40,12 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 	}
 	problems := c.Problems
 	if err == nil {
-		problems = knowledge.SortProblems(append(slices.Clone(problems), c.CheckDates(now())...))
+		problems = append(slices.Clone(problems), c.CheckDates(now())...)
+		for _, p := range c.Placeholders {
+			problems = append(problems, knowledge.Problem{File: p.File, Line: p.Line, Warning: true,
+				Message: fmt.Sprintf("data setempat belum diisi: %q; warga membaca %q", p.What, knowledge.FillPlaceholders("[[LOKAL: "+p.What+"]]"))})
+		}
+		problems = knowledge.SortProblems(problems)
 	}
 	var errs, warnings int
 	for _, p := range problems {
@@ -53,6 +59,9 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 	if errors.Is(err, knowledge.ErrNoEntries) {
 		fmt.Fprintf(stdout, "%s: tidak ada entri FAQ yang bisa dibaca\n", src.name)
 		return errFound
+	}
+	if n := len(c.Placeholders); n > 0 {
+		fmt.Fprintf(stdout, "%d data setempat belum diisi ([[LOKAL: ...]]); warga membaca \"tanyakan di kantor layanan setempat\" di tempatnya\n", n)
 	}
 	if errs > 0 {
 		fmt.Fprintf(stdout, "%d masalah ditemukan, %d peringatan (%d entri terbaca)\n", errs, warnings, len(c.Entries))

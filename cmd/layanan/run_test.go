@@ -116,8 +116,15 @@ func TestUsageErrors(t *testing.T) {
 func TestLint(t *testing.T) {
 	t.Run("bundled content is clean", func(t *testing.T) {
 		code, out, _ := runCmd(t, nil, "", "lint")
-		if code != 0 || !strings.HasPrefix(out, "OK: ") {
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || !strings.HasPrefix(lines[len(lines)-1], "OK: ") {
 			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		// Unfilled local data: warnings with file:line, and their count.
+		for _, want := range []string{"faq/skck.md:", "peringatan: data setempat belum diisi: ", "data setempat belum diisi ([[LOKAL: ...]])"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("lint output lacks %q:\n%s", want, out)
+			}
 		}
 	})
 	t.Run("broken folder", func(t *testing.T) {

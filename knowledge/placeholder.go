@@ -1,0 +1,51 @@
+package knowledge
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Placeholder is local data the content leaves for the deployment to
+// fill in, written [[LOKAL: what]] (the national content cannot know a
+// district's office address or hours). Citizens never see the brackets:
+// an unfilled placeholder reads as a neutral phrase that sends them to
+// the office (FillPlaceholders).
+type Placeholder struct {
+	File string
+	Line int
+	What string // the description after "LOKAL:"
+}
+
+// placeholderRE matches [[LOKAL: what]] (and any [[what]]) on one line.
+var placeholderRE = regexp.MustCompile(`\[\[(?:\s*(?i:lokal)\s*:)?([^\[\]\n]{0,300}?)\]\]`)
+
+// unfilledSuffix ends the phrase an unfilled placeholder becomes.
+const unfilledSuffix = "tanyakan di kantor layanan setempat"
+
+// FillPlaceholders replaces every placeholder in s by the neutral phrase
+// "(what: tanyakan di kantor layanan setempat)".
+func FillPlaceholders(s string) string {
+	// Nested brackets ("[[[[x]]]]") take one pass per level; each pass
+	// removes brackets, so the loop ends.
+	for strings.Contains(s, "[[") && placeholderRE.MatchString(s) {
+		s = placeholderRE.ReplaceAllStringFunc(s, func(m string) string {
+			what := strings.TrimSpace(placeholderRE.FindStringSubmatch(m)[1])
+			if what == "" {
+				return "(" + unfilledSuffix + ")"
+			}
+			return "(" + what + ": " + unfilledSuffix + ")"
+		})
+	}
+	return s
+}
+
+// findPlaceholders lists the placeholders of a file's text, with lines.
+func findPlaceholders(file, text string) []Placeholder {
+	var out []Placeholder
+	for i, line := range strings.Split(text, "\n") {
+		for _, m := range placeholderRE.FindAllStringSubmatch(line, -1) {
+			out = append(out, Placeholder{File: file, Line: i + 1, What: strings.TrimSpace(m[1])})
+		}
+	}
+	return out
+}
