@@ -47,8 +47,7 @@ type Entry struct {
 	Body       string // Markdown
 	File       string // path inside the content folder
 
-	updatedLine int      // where updated is written, for problems about it
-	localNotes  []string // what its unfilled placeholders asked for; searched like the body
+	updatedLine int // where updated is written, for problems about it
 }
 
 // Category groups entries in menus.
@@ -433,12 +432,8 @@ func parseEntry(name string, data []byte) (*parsedEntry, []Problem) {
 	if e.Body == "" {
 		report(bodyLine, "isi kosong: tulis persyaratan dan langkah di bawah front matter")
 	}
-	// Unfilled local data: citizens read a neutral phrase, never brackets;
-	// search keeps what was asked for.
+	// Unfilled local data: citizens read a neutral phrase, never brackets.
 	e.placeholders = findPlaceholders(name, text)
-	for _, p := range e.placeholders {
-		e.localNotes = append(e.localNotes, p.What)
-	}
 	for _, f := range []*string{&e.Title, &e.Fee, &e.Duration, &e.Where, &e.LegalBasis, &e.Body} {
 		*f = FillPlaceholders(*f)
 	}

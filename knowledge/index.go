@@ -227,7 +227,7 @@ func entryFields(e *Entry) map[string]string {
 		fieldQuestions: joinLines(e.Questions...),
 		fieldTitle:     e.Title,
 		fieldKeywords:  joinLines(e.Keywords...) + "\n" + strings.ReplaceAll(e.ID, "-", " "),
-		fieldBody:      joinLines(card...) + "\n" + e.Body + "\n" + joinLines(e.localNotes...),
+		fieldBody:      withoutUnfilledPhrase(joinLines(card...) + "\n" + e.Body),
 	}
 }
 

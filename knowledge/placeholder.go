@@ -39,6 +39,15 @@ func FillPlaceholders(s string) string {
 	return s
 }
 
+// withoutUnfilledPhrase takes the words FillPlaceholders adds out of
+// text that is indexed: they are the same in every entry with local data
+// and would make "kantor layanan" questions match all of them. What the
+// placeholder asked for stays searchable.
+func withoutUnfilledPhrase(s string) string {
+	s = strings.ReplaceAll(s, ": "+unfilledSuffix+")", ")")
+	return strings.ReplaceAll(s, "("+unfilledSuffix+")", "")
+}
+
 // findPlaceholders lists the placeholders of a file's text, with lines.
 func findPlaceholders(file, text string) []Placeholder {
 	var out []Placeholder
