@@ -130,7 +130,7 @@ func buildIndex(ctx context.Context, dir string, log *slog.Logger) (*knowledge.I
 	}
 	log.Info("content loaded", append([]any{"entries", len(c.Entries), "problems", len(c.Problems), "source", src.name}, calibrationAttrs(ix.Calibration())...)...)
 	if n := len(c.Placeholders); n > 0 {
-		log.Warn("local data not filled in: citizens read \"tanyakan di kantor layanan setempat\" instead; layanan lint lists them", "placeholders", n, "source", src.name)
+		log.Info("local data not filled in: citizens read \"tanyakan di kantor layanan setempat\" instead; layanan lint lists them", "placeholders", n, "source", src.name)
 	}
 	return ix, nil
 }
