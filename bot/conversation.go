@@ -46,9 +46,44 @@ func DefaultConfig() Config {
 // Outcome describes how one update was handled, for the log line and
 // metrics of the transport.
 type Outcome struct {
-	Kind    string // answered, followup, suggested, not_found, smalltalk, command, callback, feedback, flood, non_text, duplicate, in_progress, ignored
+	Kind    OutcomeKind
 	ChatID  int64
 	EntryID string
+}
+
+// OutcomeKind says what an update led to. The metrics and the log line
+// use these values; Outcomes lists them all.
+type OutcomeKind string
+
+const (
+	OutcomeAnswered   OutcomeKind = "answered"    // an answer card
+	OutcomeFollowUp   OutcomeKind = "followup"    // a follow-up from the last topic
+	OutcomeSuggested  OutcomeKind = "suggested"   // "Maksud Anda:" with entries to choose
+	OutcomeNotFound   OutcomeKind = "not_found"   // no entry; the question is kept for staff
+	OutcomeSmallTalk  OutcomeKind = "smalltalk"   // thanks, greetings and the like
+	OutcomeCommand    OutcomeKind = "command"     // a command
+	OutcomeCallback   OutcomeKind = "callback"    // a button other than the ones below
+	OutcomeFeedback   OutcomeKind = "feedback"    // a vote, or a comment after 👎
+	OutcomeFlood      OutcomeKind = "flood"       // over the flood limit
+	OutcomeNonText    OutcomeKind = "non_text"    // a sticker, photo, voice note
+	OutcomeDuplicate  OutcomeKind = "duplicate"   // a redelivery of a handled update
+	OutcomeInProgress OutcomeKind = "in_progress" // a redelivery while another handler holds the claim
+	OutcomeIgnored    OutcomeKind = "ignored"     // not for the bot (a group message, a bot)
+	OutcomeAdmin      OutcomeKind = "admin"       // an admin's broadcast button
+	OutcomeForget     OutcomeKind = "forget"      // /hapusdata confirmed or cancelled
+	// Set by the middleware from the error, not by the conversation:
+	OutcomeBlocked OutcomeKind = "blocked" // the reply failed: the citizen blocked the bot
+	OutcomeError   OutcomeKind = "error"   // the reply failed otherwise
+)
+
+// Outcomes lists every OutcomeKind, for metrics to create at zero.
+func Outcomes() []OutcomeKind {
+	return []OutcomeKind{
+		OutcomeAnswered, OutcomeFollowUp, OutcomeSuggested, OutcomeNotFound, OutcomeSmallTalk,
+		OutcomeCommand, OutcomeCallback, OutcomeFeedback, OutcomeFlood, OutcomeNonText,
+		OutcomeDuplicate, OutcomeInProgress, OutcomeIgnored, OutcomeAdmin, OutcomeForget,
+		OutcomeBlocked, OutcomeError,
+	}
 }
 
 // Options are the conversation's optional collaborators; a nil one turns
@@ -165,14 +200,14 @@ func (c *Conversation) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, 
 		if m.Chat.IsGroup() || m.Chat.IsSuperGroup() || m.Chat.IsChannel() {
 			var addressed bool
 			if text, addressed = c.addressedInGroup(m); !addressed {
-				return Outcome{Kind: "ignored", ChatID: chatID}, nil
+				return Outcome{Kind: OutcomeIgnored, ChatID: chatID}, nil
 			}
 		}
 		if c.cfg.FloodLimit > 0 {
 			flood = c.cfg.FloodWindow
 		}
 	default:
-		return Outcome{Kind: "ignored"}, nil
+		return Outcome{Kind: OutcomeIgnored}, nil
 	}
 
 	adm, err := c.store.Admit(ctx, Arrival{UpdateID: u.UpdateID, ClaimTTL: c.cfg.ClaimTTL, UserID: from.ID, FloodWindow: flood})
@@ -183,9 +218,9 @@ func (c *Conversation) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, 
 	}
 	switch adm.Claim {
 	case ClaimDone:
-		return Outcome{Kind: "duplicate", ChatID: chatID}, nil
+		return Outcome{Kind: OutcomeDuplicate, ChatID: chatID}, nil
 	case ClaimHeld:
-		return Outcome{Kind: "in_progress", ChatID: chatID}, ErrInProgress
+		return Outcome{Kind: OutcomeInProgress, ChatID: chatID}, ErrInProgress
 	}
 
 	v := &conv{chatID: chatID, userID: from.ID, session: adm.Session, loaded: adm.Found}
@@ -230,7 +265,7 @@ func (c *Conversation) complete(ctx context.Context, updateID int, v *conv, out 
 			done.Session, done.SessionTTL = &v.session, c.cfg.SessionTTL
 		}
 		if v.counted && c.opts.Stats != nil {
-			done.Question = &QuestionCount{At: c.now(), Outcome: out.Kind, EntryID: out.EntryID}
+			done.Question = &QuestionCount{At: c.now(), Outcome: string(out.Kind), EntryID: out.EntryID}
 		}
 		if v.unanswered != nil {
 			done.Unanswered = v.unanswered
@@ -267,7 +302,7 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 	out := Outcome{ChatID: v.chatID}
 	cmd, isCommand := parseCommand(m)
 	if c.cfg.FloodLimit > 0 && messages > c.cfg.FloodLimit {
-		out.Kind = "flood"
+		out.Kind = OutcomeFlood
 		if messages == c.cfg.FloodLimit+1 {
 			_, err := c.reply(ctx, v, c.t(v, "flood"), nil)
 			return out, err
@@ -276,12 +311,12 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 	}
 	if strings.TrimSpace(text) == "" && strings.TrimSpace(m.Text) != "" {
 		// Only the bot's name, in a group: a greeting, not a sticker.
-		out.Kind = "smalltalk"
+		out.Kind = OutcomeSmallTalk
 		_, err := c.reply(ctx, v, c.t(v, "greeting"), c.menuRow(v))
 		return out, err
 	}
 	if strings.TrimSpace(text) == "" {
-		out.Kind = "non_text"
+		out.Kind = OutcomeNonText
 		_, err := c.reply(ctx, v, c.t(v, "non_text"), nil)
 		return out, err
 	}
@@ -292,7 +327,7 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 		// The message after 👎 says what was wrong, unless it is a
 		// command, small talk, or comes much later.
 		if !isCommand && c.smalltalk.kind(text) == "" && c.now().Sub(v.session.UpdatedAt) < commentWindow {
-			out.Kind, out.EntryID = "feedback", entryID
+			out.Kind, out.EntryID = OutcomeFeedback, entryID
 			c.logComment(v, entryID, text)
 			_, err := c.reply(ctx, v, c.t(v, "feedback_comment_thanks"), c.menuRow(v))
 			return out, err
@@ -302,7 +337,7 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 		return c.handleCommand(ctx, v, m, cmd, out)
 	}
 	if kind := c.smalltalk.kind(text); kind != "" {
-		out.Kind = "smalltalk"
+		out.Kind = OutcomeSmallTalk
 		_, err := c.reply(ctx, v, c.t(v, kind), c.menuRow(v))
 		return out, err
 	}
@@ -333,7 +368,7 @@ func (c *Conversation) addressedInGroup(m *tgbotapi.Message) (string, bool) {
 }
 
 func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.Message, cmd command, out Outcome) (Outcome, error) {
-	out.Kind = "command"
+	out.Kind = OutcomeCommand
 	var err error
 	if handled, err := c.handleAdminCommand(ctx, v, m, cmd); handled {
 		return out, err
@@ -342,7 +377,7 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 	case "start":
 		if id := cmd.args; id != "" {
 			if e, lookupErr := c.know.Entry(id); lookupErr == nil {
-				out.Kind, out.EntryID = "answered", e.ID
+				out.Kind, out.EntryID = OutcomeAnswered, e.ID
 				err = c.sendAnswer(ctx, v, e, nil, false)
 				c.save(v)
 				return out, err
@@ -402,7 +437,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	if n, ok := ordinalChoice(text); ok && n <= len(v.session.Offered) {
 		// "yg pertama" after "Maksud Anda:": the citizen picks a suggestion.
 		if e, err := c.know.Entry(v.session.Offered[n-1]); err == nil {
-			out.Kind, out.EntryID = "answered", e.ID
+			out.Kind, out.EntryID = OutcomeAnswered, e.ID
 			v.session.Offered = nil
 			err := c.sendAnswer(ctx, v, e, nil, false)
 			c.save(v)
@@ -419,13 +454,13 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	if res.SmallTalk != "" {
 		// Not a question ("ok makasih infonya", "wkwk", "mau tanya"): a
 		// short reply, never a card.
-		out.Kind = "smalltalk"
+		out.Kind = OutcomeSmallTalk
 		_, err := c.reply(ctx, v, c.t(v, smallTalkText(res.SmallTalk)), c.menuRow(v))
 		return out, err
 	}
 	if !res.HasTopic && len(res.Aspects) > 0 && v.session.TopicID != "" {
 		if e, err := c.know.Entry(v.session.TopicID); err == nil {
-			out.Kind, out.EntryID = "followup", e.ID
+			out.Kind, out.EntryID = OutcomeFollowUp, e.ID
 			err := c.sendFollowUp(ctx, v, e, res.Aspects)
 			c.save(v)
 			c.countQuestion(v)
@@ -435,7 +470,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	if !res.HasTopic && len(res.Aspects) > 0 {
 		// "biayanya berapa?" with no topic yet: ask which service, rather
 		// than say nothing was found.
-		out.Kind = "not_found"
+		out.Kind = OutcomeNotFound
 		c.logUnanswered(v, text)
 		_, err := c.reply(ctx, v, c.t(v, "which_service"), c.menuRow(v))
 		c.countQuestion(v)
@@ -452,7 +487,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	switch {
 	case res.Answered:
 		e := res.Hits[0].Entry
-		out.Kind, out.EntryID = "answered", e.ID
+		out.Kind, out.EntryID = OutcomeAnswered, e.ID
 		others, offerFirst := res.Hits[1:], res.Close
 		if res.Also != nil {
 			// A second topic in the same question: its button comes first.
@@ -466,7 +501,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 			v.session.Offered = nil
 		}
 	case len(suggestions) > 0:
-		out.Kind = "suggested"
+		out.Kind = OutcomeSuggested
 		c.logUnanswered(v, text)
 		var buttons [][]Button
 		v.session.Offered = nil
@@ -479,7 +514,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 		buttons = append(buttons, c.menuRow(v)...)
 		_, err = c.reply(ctx, v, c.t(v, "not_sure"), buttons)
 	default:
-		out.Kind = "not_found"
+		out.Kind = OutcomeNotFound
 		c.logUnanswered(v, text)
 		v.session.Offered = nil
 		_, err = c.reply(ctx, v, c.t(v, "not_found"), [][]Button{{
@@ -646,7 +681,7 @@ func (c *Conversation) categoryPage(v *conv, cat knowledge.Category, page int) (
 }
 
 func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.CallbackQuery) (Outcome, error) {
-	out := Outcome{Kind: "callback", ChatID: v.chatID}
+	out := Outcome{Kind: OutcomeCallback, ChatID: v.chatID}
 	notice := ""
 	answered := false
 	answer := func() error {
@@ -718,7 +753,7 @@ func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.
 	case cb.kind == cbTopic && c.opts.Subscriptions != nil:
 		notice, err = c.toggleTopic(ctx, v, cb.id)
 	case cb.kind == cbForget:
-		out.Kind = "forget"
+		out.Kind = OutcomeForget
 		if err = answer(); err != nil {
 			break
 		}
@@ -737,10 +772,10 @@ func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.
 		c.log.Info("user data deleted on request", "chat_id", v.chatID)
 		_, err = c.reply(ctx, v, c.t(v, "forget_done"), nil)
 	case cb.kind == cbBroadcast:
-		out.Kind = "admin"
+		out.Kind = OutcomeAdmin
 		notice, err = c.handleBroadcastButton(ctx, v, cb.id)
 	case cb.kind == cbReason:
-		out.Kind = "feedback"
+		out.Kind = OutcomeFeedback
 		e, lookupErr := c.know.Entry(cb.id)
 		if lookupErr != nil {
 			notice = c.t(v, "stale_button")
@@ -753,7 +788,7 @@ func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.
 		c.save(v)
 		notice = c.t(v, "feedback_comment_thanks")
 	case cb.kind == cbFeedback:
-		out.Kind = "feedback"
+		out.Kind = OutcomeFeedback
 		e, lookupErr := c.know.Entry(cb.id)
 		if lookupErr != nil || q.Message == nil || q.Message.Chat == nil {
 			notice = c.t(v, "stale_button")

@@ -388,7 +388,9 @@ func TestSmallTalkAndSecondTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		text, kind, replyKey string
+		text     string
+		kind     OutcomeKind
+		replyKey string
 	}{
 		{"wkwkwk", "smalltalk", "smalltalk_other"},
 		{"mau tanya", "smalltalk", "smalltalk_ask"},

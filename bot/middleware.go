@@ -34,7 +34,7 @@ func Logged(next Handler, log *slog.Logger) Handler {
 		attrs := []any{
 			slog.Int("update_id", u.UpdateID),
 			slog.Int64("chat_id", out.ChatID),
-			slog.String("outcome", out.Kind),
+			slog.String("outcome", string(out.Kind)),
 			slog.Int64("latency_ms", time.Since(start).Milliseconds()),
 		}
 		if out.EntryID != "" {

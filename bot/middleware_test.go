@@ -19,9 +19,9 @@ type blockedError struct{}
 func (blockedError) Error() string { return "Forbidden: bot was blocked by the user" }
 func (blockedError) Blocked() bool { return true }
 
-type outcomeRecorder struct{ outcomes []string }
+type outcomeRecorder struct{ outcomes []OutcomeKind }
 
-func (r *outcomeRecorder) UpdateHandled(_, outcome string, _ time.Duration) {
+func (r *outcomeRecorder) UpdateHandled(_ string, outcome OutcomeKind, _ time.Duration) {
 	r.outcomes = append(r.outcomes, outcome)
 }
 func (r *outcomeRecorder) StoreError(string) {}
@@ -33,7 +33,7 @@ func TestBlockedUserIsNotAnError(t *testing.T) {
 		name      string
 		err       error
 		level     string
-		outcome   string
+		outcome   OutcomeKind
 		wantInLog string
 	}{
 		{"blocked", fmt.Errorf("bot: send to chat 7: %w", blockedError{}), "level=WARN", "blocked", "citizen has blocked the bot"},

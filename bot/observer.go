@@ -13,7 +13,7 @@ import (
 type Observer interface {
 	// UpdateHandled reports one update: its type (message, callback,
 	// other), its outcome (Outcome.Kind) and how long handling took.
-	UpdateHandled(updateType, outcome string, latency time.Duration)
+	UpdateHandled(updateType string, outcome OutcomeKind, latency time.Duration)
 	// StoreError reports a failed store operation.
 	StoreError(op string)
 }
@@ -40,9 +40,9 @@ func Observed(next Handler, o Observer) Handler {
 		case errors.Is(err, ErrInProgress):
 			// out.Kind says so.
 		case blockedByUser(err):
-			kind = "blocked"
+			kind = OutcomeBlocked
 		case err != nil:
-			kind = "error"
+			kind = OutcomeError
 		}
 		o.UpdateHandled(UpdateType(u), kind, time.Since(start))
 		return out, err

@@ -440,7 +440,7 @@ func (o *loadOutcomes) count(next bot.Handler) bot.Handler {
 		if o.n == nil {
 			o.n = map[string]int{}
 		}
-		o.n[kind]++
+		o.n[string(kind)]++
 		o.mu.Unlock()
 		return out, err
 	})

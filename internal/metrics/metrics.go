@@ -24,12 +24,7 @@ import (
 // Known label values, created at zero so that dashboards and rate() see a
 // series before its first event.
 var (
-	updateTypes = []string{"message", "callback", "other"}
-	outcomes    = []string{
-		"answered", "followup", "suggested", "not_found", "smalltalk",
-		"command", "callback", "feedback", "flood", "non_text",
-		"duplicate", "in_progress", "ignored", "admin", "forget", "blocked", "error",
-	}
+	updateTypes     = []string{"message", "callback", "other"}
 	deliveryResults = []broadcast.Result{broadcast.Sent, broadcast.Failed, broadcast.Blocked, broadcast.Skipped}
 )
 
@@ -97,8 +92,8 @@ func New(reg prometheus.Registerer) *Metrics {
 	for _, t := range updateTypes {
 		m.updates.WithLabelValues(t)
 	}
-	for _, o := range outcomes {
-		m.answers.WithLabelValues(o)
+	for _, o := range bot.Outcomes() {
+		m.answers.WithLabelValues(string(o))
 	}
 	for _, r := range deliveryResults {
 		m.deliveries.WithLabelValues(string(r))
@@ -114,9 +109,9 @@ func New(reg prometheus.Registerer) *Metrics {
 
 // UpdateHandled implements bot.Observer: one update of updateType handled
 // with outcome (an Outcome.Kind, or "error") in latency.
-func (m *Metrics) UpdateHandled(updateType, outcome string, latency time.Duration) {
+func (m *Metrics) UpdateHandled(updateType string, outcome bot.OutcomeKind, latency time.Duration) {
 	m.updates.WithLabelValues(updateType).Inc()
-	m.answers.WithLabelValues(outcome).Inc()
+	m.answers.WithLabelValues(string(outcome)).Inc()
 	m.updateDuration.Observe(latency.Seconds())
 }
 
