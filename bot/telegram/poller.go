@@ -29,7 +29,8 @@ type Poller struct {
 	// HeldRetry is how often an update claimed by a handler that has not
 	// completed it (bot.ErrInProgress: the process before a restart died
 	// while answering it) is tried again, until its claim lapses and it
-	// is answered (default 1 s; at most HeldAttempts tries).
+	// is answered (default 1 s; at most HeldAttempts tries, default 60;
+	// serve sets it from CLAIM_TTL).
 	HeldRetry    time.Duration
 	HeldAttempts int
 }

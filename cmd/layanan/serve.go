@@ -279,7 +279,11 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 		if err := client.DeleteWebhook(ctx); err != nil {
 			log.Warn("could not remove an old webhook; polling may fail", "err", err)
 		}
-		err = telegram.NewPoller(client, handler, log).Run(ctx)
+		p := telegram.NewPoller(client, handler, log)
+		// An update claimed by the process before a crash is retried until
+		// its claim has surely lapsed.
+		p.HeldAttempts = int(cfg.Bot.ClaimTTL/p.HeldRetry) + 5
+		err = p.Run(ctx)
 	}
 	stopBackground()
 	wg.Wait()
