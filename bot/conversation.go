@@ -223,7 +223,7 @@ func (c *Conversation) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, 
 		return Outcome{Kind: OutcomeInProgress, ChatID: chatID}, ErrInProgress
 	}
 
-	v := &conv{chatID: chatID, userID: from.ID, session: adm.Session, loaded: adm.Found}
+	v := &conv{chatID: chatID, userID: from.ID, session: adm.Session}
 	v.lang = v.session.Lang
 	if v.lang == "" {
 		v.lang = LangID
@@ -248,7 +248,6 @@ type conv struct {
 	userID  int64
 	lang    string
 	session Session
-	loaded  bool // the session came from the store
 
 	saveSession bool        // the session changed
 	forgotten   bool        // the user asked to be forgotten: write nothing about them

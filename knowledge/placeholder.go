@@ -29,14 +29,19 @@ func FillPlaceholders(s string) string {
 	// removes brackets, so the loop ends.
 	for strings.Contains(s, "[[") && placeholderRE.MatchString(s) {
 		s = placeholderRE.ReplaceAllStringFunc(s, func(m string) string {
-			what := strings.TrimSpace(placeholderRE.FindStringSubmatch(m)[1])
-			if what == "" {
-				return "(" + unfilledSuffix + ")"
-			}
-			return "(" + what + ": " + unfilledSuffix + ")"
+			return Placeholder{What: strings.TrimSpace(placeholderRE.FindStringSubmatch(m)[1])}.Reads()
 		})
 	}
 	return s
+}
+
+// Reads is what citizens read in the placeholder's place while the
+// deployment has not filled it in.
+func (p Placeholder) Reads() string {
+	if p.What == "" {
+		return "(" + unfilledSuffix + ")"
+	}
+	return "(" + p.What + ": " + unfilledSuffix + ")"
 }
 
 // withoutUnfilledPhrase takes the words FillPlaceholders adds out of

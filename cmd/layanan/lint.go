@@ -43,7 +43,7 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 		problems = append(slices.Clone(problems), c.CheckDates(now())...)
 		for _, p := range c.Placeholders {
 			problems = append(problems, knowledge.Problem{File: p.File, Line: p.Line, Warning: true,
-				Message: fmt.Sprintf("data setempat belum diisi: %q; warga membaca %q", p.What, knowledge.FillPlaceholders("[[LOKAL: "+p.What+"]]"))})
+				Message: fmt.Sprintf("data setempat belum diisi: %q; warga membaca %q", p.What, p.Reads())})
 		}
 		problems = knowledge.SortProblems(problems)
 	}

@@ -123,9 +123,10 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	}
 	defer st.Close()
 
+	from := time.Now().Add(-since.d)
+	fromText := from.Local().Format("2006-01-02 15:04 MST")
 	switch name {
 	case "unanswered":
-		from := time.Now().Add(-since.d)
 		qs, err := st.ListUnanswered(ctx, from)
 		if err != nil {
 			return fmt.Errorf("baca pertanyaan tak terjawab: %w", err)
@@ -139,14 +140,13 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 			return report.WriteUnansweredCSV(stdout, groups)
 		}
 		if len(groups) == 0 {
-			fmt.Fprintf(stdout, "Tidak ada pertanyaan tak terjawab sejak %s (%s terakhir).\n", from.Local().Format("2006-01-02 15:04 MST"), since)
+			fmt.Fprintf(stdout, "Tidak ada pertanyaan tak terjawab sejak %s (%s terakhir).\n", fromText, since)
 			return nil
 		}
 		fmt.Fprintf(stdout, "Pertanyaan tak terjawab sejak %s (%s terakhir): %d pertanyaan dalam %d kelompok.\n\n",
-			from.Local().Format("2006-01-02 15:04 MST"), since, len(qs), len(groups))
+			fromText, since, len(qs), len(groups))
 		return report.WriteUnansweredTable(stdout, groups)
 	case "comments":
-		from := time.Now().Add(-since.d)
 		qs, err := st.ListUnanswered(ctx, from)
 		if err != nil {
 			return fmt.Errorf("baca komentar: %w", err)
@@ -159,10 +159,10 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 			return report.WriteCommentsCSV(stdout, cs)
 		}
 		if len(cs) == 0 {
-			fmt.Fprintf(stdout, "Tidak ada komentar setelah 👎 sejak %s (%s terakhir).\n", from.Local().Format("2006-01-02 15:04 MST"), since)
+			fmt.Fprintf(stdout, "Tidak ada komentar setelah 👎 sejak %s (%s terakhir).\n", fromText, since)
 			return nil
 		}
-		fmt.Fprintf(stdout, "Komentar setelah 👎 sejak %s (%s terakhir): %d.\n\n", from.Local().Format("2006-01-02 15:04 MST"), since, len(cs))
+		fmt.Fprintf(stdout, "Komentar setelah 👎 sejak %s (%s terakhir): %d.\n\n", fromText, since, len(cs))
 		return report.WriteCommentsTable(stdout, cs)
 	default: // feedback
 		votes, err := st.FeedbackCounts(ctx)
