@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/layanan-id/layanan/knowledge/analysis"
+	"github.com/layanan-id/layanan/knowledge/local"
 )
 
 // File names inside a content folder.
@@ -46,6 +47,9 @@ type Entry struct {
 	Updated    time.Time
 	Body       string // Markdown
 	File       string // path inside the content folder
+	// Offices are the office ids the entry refers to ([[kantor: id]]),
+	// in order; the deployment's lokal.yaml says where they are.
+	Offices []string
 
 	updatedLine int // where updated is written, for problems about it
 }
@@ -127,6 +131,9 @@ type Content struct {
 	// Placeholders are the local data the content leaves unfilled, by
 	// file and line; the entries show them as a neutral phrase.
 	Placeholders []Placeholder
+	// Local is the deployment's own data from lokal.yaml; without the
+	// file it has no offices and the national calendar.
+	Local *local.Data
 }
 
 // Fatal returns the problems that left an entry out.
@@ -190,6 +197,9 @@ func Load(fsys fs.FS) (*Content, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := loadLocal(fsys, c); err != nil {
+		return nil, err
+	}
 	if err := loadSynonyms(fsys, c); err != nil {
 		return nil, err
 	}
@@ -220,7 +230,7 @@ func Load(fsys fs.FS) (*Content, error) {
 		if err != nil {
 			return nil, fmt.Errorf("knowledge: read %s: %w", name, err)
 		}
-		e, problems := parseEntry(name, data)
+		e, problems := parseEntry(name, data, c.Local)
 		if e == nil && len(problems) > 0 {
 			problems[len(problems)-1].Fatal = true
 		}
@@ -252,8 +262,13 @@ func Load(fsys fs.FS) (*Content, error) {
 		}
 		e.Entry.updatedLine = e.line("updated")
 		c.Entries = append(c.Entries, e.Entry)
-		c.Placeholders = append(c.Placeholders, e.placeholders...)
+		for _, p := range e.placeholders {
+			if !p.Known {
+				c.Placeholders = append(c.Placeholders, p)
+			}
+		}
 	}
+	c.checkServices(declared)
 	if usedDefault {
 		c.Categories = append(c.Categories, Category{ID: DefaultCategoryID, Name: "Lainnya", NameEn: "Other", Order: 1 << 30})
 	}
@@ -282,7 +297,7 @@ func SortProblems(ps []Problem) []Problem {
 // compareFiles orders the side files before the entries, then by path.
 func compareFiles(a, b string) int {
 	side := func(f string) int {
-		if f == CategoriesFile || f == SynonymsFile {
+		if f == CategoriesFile || f == SynonymsFile || f == local.FileName {
 			return 0
 		}
 		return 1
@@ -330,7 +345,7 @@ func (e *parsedEntry) line(field string) int { return e.lines[field] }
 // used at all (no front matter, YAML syntax error, no id), and the problems
 // found either way. Problems that do not prevent answering (too few
 // questions, a missing source) come with a usable entry.
-func parseEntry(name string, data []byte) (*parsedEntry, []Problem) {
+func parseEntry(name string, data []byte, loc *local.Data) (*parsedEntry, []Problem) {
 	var problems []Problem
 	report := func(line int, format string, args ...any) {
 		problems = append(problems, Problem{File: name, Line: line, Message: fmt.Sprintf(format, args...)})
@@ -433,9 +448,14 @@ func parseEntry(name string, data []byte) (*parsedEntry, []Problem) {
 		report(bodyLine, "isi kosong: tulis persyaratan dan langkah di bawah front matter")
 	}
 	// Unfilled local data: citizens read a neutral phrase, never brackets.
-	e.placeholders = findPlaceholders(name, text)
+	e.placeholders = findPlaceholders(name, text, loc)
+	for _, p := range e.placeholders {
+		if (p.Kind == PlaceholderOffice || p.Kind == PlaceholderHours) && p.Name != "" && !slices.Contains(e.Offices, p.Name) {
+			e.Offices = append(e.Offices, p.Name)
+		}
+	}
 	for _, f := range []*string{&e.Title, &e.Fee, &e.Duration, &e.Where, &e.LegalBasis, &e.Body} {
-		*f = FillPlaceholders(*f)
+		*f = FillPlaceholders(*f, loc)
 	}
 	if n := AnswerLength(&e.Entry); n > MaxAnswerLength {
 		report(1, "jawaban terlalu panjang untuk dikirim: %d karakter, satu pesan Telegram muat paling banyak %d; persingkat isi atau kolom kartu", n, MaxAnswerLength)
@@ -633,4 +653,46 @@ func loadSynonyms(fsys fs.FS, c *Content) error {
 		c.Synonyms = append(c.Synonyms, group)
 	}
 	return nil
+}
+
+// loadLocal reads lokal.yaml, when the folder has one.
+func loadLocal(fsys fs.FS, c *Content) error {
+	data, err := fs.ReadFile(fsys, local.FileName)
+	if errors.Is(err, fs.ErrNotExist) {
+		c.Local, _ = local.Parse(nil)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("knowledge: read %s: %w", local.FileName, err)
+	}
+	loc, problems := local.Parse(data)
+	c.Local = loc
+	for _, p := range problems {
+		c.Problems = append(c.Problems, Problem{File: local.FileName, Line: p.Line, Message: p.Message, Fatal: p.Fatal})
+	}
+	return nil
+}
+
+// checkServices reports office services that name no entry and no
+// category.
+func (c *Content) checkServices(declared map[string]Category) {
+	known := make(map[string]bool, len(c.Entries)+len(declared))
+	for _, e := range c.Entries {
+		known[e.ID] = true
+	}
+	for id := range declared {
+		known[id] = true
+	}
+	for _, o := range c.Local.Offices {
+		for _, s := range o.Services {
+			if known[s] {
+				continue
+			}
+			msg := fmt.Sprintf("kantor %q: layanan %q bukan id entri atau kategori", o.ID, s)
+			if near := nearestID(s, sortedKeys(known)); near != "" {
+				msg += fmt.Sprintf("; mungkin maksudnya %q", near)
+			}
+			c.Problems = append(c.Problems, Problem{File: local.FileName, Line: max(o.ServicesLine, o.Line), Message: msg})
+		}
+	}
 }

@@ -114,7 +114,7 @@ func TestEntryProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, problems := parseEntry("e.md", []byte(tt.file))
+			e, problems := parseEntry("e.md", []byte(tt.file), nil)
 			var found bool
 			var all []string
 			for _, p := range problems {
@@ -183,7 +183,7 @@ func FuzzParseEntry(f *testing.F) {
 	f.Add([]byte("---\nid: a\nkeywords: [[x]]\n---\n"))
 	f.Add([]byte{0xff, 0xfe})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		e, problems := parseEntry("f.md", data)
+		e, problems := parseEntry("f.md", data, nil)
 		for _, p := range problems {
 			if p.Line < 0 || p.Message == "" || p.File != "f.md" {
 				t.Fatalf("bad problem %+v", p)

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/layanan-id/layanan/faq"
+	"github.com/layanan-id/layanan/knowledge/local"
 )
 
 func TestFillPlaceholders(t *testing.T) {
@@ -18,8 +19,38 @@ func TestFillPlaceholders(t *testing.T) {
 		{"tanpa data setempat", "tanpa data setempat"},
 		{"[[LOKAL: tidak ditutup", "[[LOKAL: tidak ditutup"},
 		{"[[LOKAL: dua\nbaris]]", "[[LOKAL: dua\nbaris]]"},
+		{"[[kantor: disdukcapil | alamat Disdukcapil]]", "(alamat Disdukcapil: tanyakan di kantor layanan setempat)"},
+		{"[[kantor: samsat]]", "(alamat dan jam layanan samsat: tanyakan di kantor layanan setempat)"},
+		{"[[nilai: denda-ktp]]", "(denda ktp: tanyakan di kantor layanan setempat)"},
+		{"[[Nilai: denda-ktp | denda menurut Perda]]", "(denda menurut Perda: tanyakan di kantor layanan setempat)"},
 	} {
-		if got := FillPlaceholders(tt.in); got != tt.want {
+		if got := FillPlaceholders(tt.in, nil); got != tt.want {
+			t.Errorf("FillPlaceholders(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// With lokal.yaml, named placeholders read the deployment's data; what
+// it lacks stays neutral.
+func TestFillPlaceholdersFromLocal(t *testing.T) {
+	loc, problems := local.Parse([]byte(`offices:
+  - {id: disdukcapil, name: Disdukcapil Kabupaten Contoh, address: Jl. Contoh 1}
+  - {id: samsat, name: Samsat Contoh}
+values:
+  denda-ktp: Rp0 menurut Perda Contoh
+`))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"Di [[kantor: disdukcapil | alamat Disdukcapil]].", "Di (Disdukcapil Kabupaten Contoh, Jl. Contoh 1)."},
+		{"[[kantor: samsat]]", "(Samsat Contoh)"},
+		{"Denda: [[nilai: denda-ktp | denda menurut Perda]]", "Denda: Rp0 menurut Perda Contoh"},
+		{"[[kantor: bpn | alamat BPN]]", "(alamat BPN: tanyakan di kantor layanan setempat)"},
+		{"[[nilai: biaya-pbg]]", "(biaya pbg: tanyakan di kantor layanan setempat)"},
+		{"[[LOKAL: alamat]]", "(alamat: tanyakan di kantor layanan setempat)"},
+	} {
+		if got := FillPlaceholders(tt.in, loc); got != tt.want {
 			t.Errorf("FillPlaceholders(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -43,7 +74,7 @@ Jam layanan: [[LOKAL: hari dan jam layanan loket]].
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Placeholder{{"jam.md", 5, "alamat Disdukcapil"}, {"jam.md", 9, "hari dan jam layanan loket"}}
+	want := []Placeholder{{File: "jam.md", Line: 5, What: "alamat Disdukcapil"}, {File: "jam.md", Line: 9, What: "hari dan jam layanan loket"}}
 	if len(c.Placeholders) != len(want) {
 		t.Fatalf("Placeholders = %+v, want %+v", c.Placeholders, want)
 	}
@@ -90,7 +121,7 @@ func FuzzFillPlaceholders(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := FillPlaceholders(s)
+		out := FillPlaceholders(s, nil)
 		if placeholderRE.MatchString(out) {
 			t.Fatalf("FillPlaceholders(%q) = %q still has a placeholder", s, out)
 		}

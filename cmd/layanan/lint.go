@@ -8,7 +8,19 @@ import (
 	"time"
 
 	"github.com/layanan-id/layanan/knowledge"
+	"github.com/layanan-id/layanan/knowledge/local"
 )
+
+// placeholderHint says where a placeholder's data goes in lokal.yaml.
+func placeholderHint(p knowledge.Placeholder) string {
+	switch p.Kind {
+	case knowledge.PlaceholderOffice:
+		return fmt.Sprintf("tambahkan kantor dengan id %q di offices", p.Name)
+	case knowledge.PlaceholderValue:
+		return fmt.Sprintf("tambahkan %q di values", p.Name)
+	}
+	return "bentuk lama; tulis ulang sebagai [[kantor: id | ...]] atau [[nilai: nama | ...]]"
+}
 
 const lintHelp = `layanan lint [--faq DIR]
 
@@ -16,8 +28,11 @@ Memeriksa semua konten FAQ: YAML rusak (berkas:baris), id hilang atau ganda,
 kategori tak dikenal, kurang dari 3 pertanyaan, updated atau source hilang,
 tanggal updated di masa depan, jawaban terlalu panjang untuk satu pesan.
 Entri yang lebih dari setahun tidak diperbarui diberi peringatan "perlu
-ditinjau"; data setempat yang belum diisi ([[LOKAL: ...]]) juga peringatan,
-dengan jumlahnya. Keluar 1 bila ada masalah (peringatan saja: 0).
+ditinjau"; data setempat yang belum diisi ([[kantor: ...]], [[nilai: ...]])
+dan tahun tanpa daftar hari libur juga peringatan, dengan jumlahnya.
+lokal.yaml diperiksa seperti entri (kolom tak dikenal, jam salah, id kantor
+ganda, layanan yang bukan id entri atau kategori). Keluar 1 bila ada
+masalah (peringatan saja: 0).
 
 English: checks all content and lists every problem as file:line; exits 1 when there is an error (warnings alone: 0).`
 
@@ -43,7 +58,11 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 		problems = append(slices.Clone(problems), c.CheckDates(now())...)
 		for _, p := range c.Placeholders {
 			problems = append(problems, knowledge.Problem{File: p.File, Line: p.Line, Warning: true,
-				Message: fmt.Sprintf("data setempat belum diisi: %q; warga membaca %q", p.What, p.Reads())})
+				Message: fmt.Sprintf("data setempat belum diisi: %s (%s); warga membaca %q", p.Form(), placeholderHint(p), p.Reads())})
+		}
+		for _, y := range c.Local.Calendar().MissingYears(now()) {
+			problems = append(problems, knowledge.Problem{File: local.FileName, Warning: true,
+				Message: fmt.Sprintf("hari libur nasional %d belum diketahui: bot menjawab jam buka dari jadwal mingguan dengan catatan bahwa hari libur belum diketahui; tambahkan daftar SKB %d (dengan 1 Januari) di holidays", y, y)})
 		}
 		problems = knowledge.SortProblems(problems)
 	}
@@ -61,7 +80,7 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 		return errFound
 	}
 	if n := len(c.Placeholders); n > 0 {
-		fmt.Fprintf(stdout, "%d data setempat belum diisi ([[LOKAL: ...]]); warga membaca \"tanyakan di kantor layanan setempat\" di tempatnya\n", n)
+		fmt.Fprintf(stdout, "%d data setempat belum diisi (isi di %s); warga membaca \"tanyakan di kantor layanan setempat\" di tempatnya\n", n, local.FileName)
 	}
 	if errs > 0 {
 		fmt.Fprintf(stdout, "%d masalah ditemukan, %d peringatan (%d entri terbaca)\n", errs, warnings, len(c.Entries))

@@ -154,6 +154,44 @@ func parseClock(s string) (int, error) {
 	return hh*60 + mm, nil
 }
 
+// dayNames are the weekdays in Indonesian, by time.Weekday.
+var dayNames = [7]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
+
+// DayName is d's name in Indonesian.
+func DayName(d time.Weekday) string { return dayNames[d] }
+
+// SpansText formats spans as "08:00–11:30, 13:30–15:00".
+func SpansText(spans []Span) string {
+	parts := make([]string, len(spans))
+	for i, s := range spans {
+		parts[i] = Clock(s.Open) + "–" + Clock(s.Close)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Summary is the week in Indonesian, days with the same hours joined:
+// "Senin–Kamis 08:00–15:00; Jumat 08:00–11:30, 13:30–15:00". Closed days
+// are left out.
+func (w Week) Summary() string {
+	var parts []string
+	for i := 0; i < len(dayOrder); {
+		d := dayOrder[i]
+		j := i
+		for j+1 < len(dayOrder) && slices.Equal(w[dayOrder[j+1]], w[d]) {
+			j++
+		}
+		if len(w[d]) > 0 {
+			days := dayNames[d]
+			if j > i {
+				days += "–" + dayNames[dayOrder[j]]
+			}
+			parts = append(parts, days+" "+SpansText(w[d]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Day is what an office does on one date.
 type Day struct {
 	Date    Date

@@ -302,3 +302,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestWeekSummary(t *testing.T) {
+	d := parseExample(t)
+	for id, want := range map[string]string{
+		"disdukcapil": "Senin–Kamis 08:00–15:00; Jumat 08:00–11:30, 13:30–15:00; Sabtu 08:00–12:00",
+		"mpp":         "Senin–Jumat 08:00–16:00",
+	} {
+		o, _ := d.Office(id)
+		if got := o.Hours.Summary(); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
+	}
+	var w Week
+	w[time.Monday] = []Span{{480, 900}}
+	w[time.Wednesday] = []Span{{480, 900}}
+	if got := w.Summary(); got != "Senin 08:00–15:00; Rabu 08:00–15:00" {
+		t.Errorf("gaps: %q", got)
+	}
+}
