@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/knowledge"
+	"github.com/layanan-id/layanan/knowledge/local"
 )
 
 func escape(s string) string { return render.Escape(s) }
@@ -18,7 +20,7 @@ func inlineHTML(s string) string { return strings.TrimSpace(render.HTML(s)) }
 
 // answerHTML renders an entry's answer card: title, the card fields in a
 // fixed order, the body, the source and the date.
-func (c *Conversation) answerHTML(v *conv, e *knowledge.Entry) string {
+func (c *Conversation) answerHTML(v *conv, e *knowledge.Entry, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<b>%s</b>\n", escape(e.Title))
 	fields := []struct{ label, value string }{
@@ -38,6 +40,11 @@ func (c *Conversation) answerHTML(v *conv, e *knowledge.Entry) string {
 		}
 		fmt.Fprintf(&b, "<b>%s:</b> %s\n", c.t(v, f.label), inlineHTML(f.value))
 	}
+	if offices := c.officesHTML(v, e, now); offices != "" {
+		b.WriteString("\n")
+		b.WriteString(offices)
+		b.WriteString("\n")
+	}
 	if body := strings.TrimSpace(render.HTML(e.Body)); body != "" {
 		b.WriteString("\n")
 		b.WriteString(body)
@@ -54,6 +61,9 @@ func (c *Conversation) answerHTML(v *conv, e *knowledge.Entry) string {
 	}
 	return strings.TrimSpace(b.String())
 }
+
+// splitHTML splits a reply into messages Telegram accepts.
+func splitHTML(html string) []string { return render.Split(html, render.MaxMessage) }
 
 func sourceHTML(url string) string {
 	if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
@@ -84,8 +94,9 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 		}
 	}
 	buttons = append(buttons, []Button{{Text: c.t(v, "button_contact"), Data: cbContact}, {Text: c.t(v, "button_menu"), Data: cbMenu}})
-	parts := c.cards.get(c.know.Content(), cardKey{e.ID, v.lang}, func() []string {
-		return render.Split(c.answerHTML(v, e), render.MaxMessage)
+	content, now := c.know.Content(), c.now()
+	parts := c.cards.get(content, cardKey{e.ID, v.lang, content.Local.Today(now)}, func() []string {
+		return splitHTML(c.answerHTML(v, e, now))
 	})
 	return c.sendSplit(ctx, v, parts, buttons)
 }
@@ -95,16 +106,22 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 type cardCache struct {
 	mu      sync.Mutex
 	content *knowledge.Content // the content the cards are of; another one empties the cache
+	day     local.Date         // the day they are of; another one empties it too
 	parts   map[cardKey][]string
 }
 
-type cardKey struct{ entryID, lang string }
+// cardKey names a rendered card. The day is in it because a card shows
+// its offices' hours today.
+type cardKey struct {
+	entryID, lang string
+	day           local.Date
+}
 
 // get returns the card's parts, made by make when not cached.
 func (cc *cardCache) get(content *knowledge.Content, key cardKey, make func() []string) []string {
 	cc.mu.Lock()
-	if cc.content != content {
-		cc.content, cc.parts = content, map[cardKey][]string{}
+	if cc.content != content || cc.day != key.day {
+		cc.content, cc.day, cc.parts = content, key.day, map[cardKey][]string{}
 	}
 	parts, ok := cc.parts[key]
 	cc.mu.Unlock()
@@ -113,7 +130,7 @@ func (cc *cardCache) get(content *knowledge.Content, key cardKey, make func() []
 	}
 	parts = make()
 	cc.mu.Lock()
-	if cc.content == content {
+	if cc.content == content && cc.day == key.day {
 		cc.parts[key] = parts
 	}
 	cc.mu.Unlock()
@@ -172,6 +189,13 @@ func (c *Conversation) sendFollowUp(ctx context.Context, v *conv, e *knowledge.E
 		b.WriteString(c.t(v, "followup_intro", "title", escape(e.Title), "aspect", escape(label)))
 		b.WriteString("\n")
 		b.WriteString(strings.TrimSpace(render.HTML(value)))
+		if aspect == "where" {
+			// "di mana?": the offices that serve it, with today's hours.
+			if offices := c.officesHTML(v, e, c.now()); offices != "" {
+				b.WriteString("\n\n")
+				b.WriteString(offices)
+			}
+		}
 	}
 	buttons := [][]Button{{{Text: c.t(v, "button_full_answer"), Data: callbackData(cbEntry, e.ID)}, {Text: c.t(v, "button_menu"), Data: cbMenu}}}
 	return c.sendParts(ctx, v, b.String(), buttons)

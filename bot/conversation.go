@@ -71,6 +71,7 @@ const (
 	OutcomeIgnored    OutcomeKind = "ignored"     // not for the bot (a group message, a bot)
 	OutcomeAdmin      OutcomeKind = "admin"       // an admin's broadcast button
 	OutcomeForget     OutcomeKind = "forget"      // /hapusdata confirmed or cancelled
+	OutcomeOffices    OutcomeKind = "offices"     // opening hours, /kantor, the nearest offices
 	// Set by the middleware from the error, not by the conversation:
 	OutcomeBlocked OutcomeKind = "blocked" // the reply failed: the citizen blocked the bot
 	OutcomeError   OutcomeKind = "error"   // the reply failed otherwise
@@ -82,7 +83,7 @@ func Outcomes() []OutcomeKind {
 		OutcomeAnswered, OutcomeFollowUp, OutcomeSuggested, OutcomeNotFound, OutcomeSmallTalk,
 		OutcomeCommand, OutcomeCallback, OutcomeFeedback, OutcomeFlood, OutcomeNonText,
 		OutcomeDuplicate, OutcomeInProgress, OutcomeIgnored, OutcomeAdmin, OutcomeForget,
-		OutcomeBlocked, OutcomeError,
+		OutcomeOffices, OutcomeBlocked, OutcomeError,
 	}
 }
 
@@ -109,6 +110,7 @@ type Conversation struct {
 	texts     catalog
 	smalltalk *smalltalk
 	language  *languageGuesser
+	hours     *hoursWords
 	cards     cardCache
 	now       func() time.Time
 
@@ -132,6 +134,10 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	hours, err := loadHoursWords()
+	if err != nil {
+		return nil, err
+	}
 	def := DefaultConfig()
 	if cfg.MenuPageSize <= 0 {
 		cfg.MenuPageSize = def.MenuPageSize
@@ -142,7 +148,7 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if cfg.UpdateTTL <= 0 {
 		cfg.UpdateTTL = def.UpdateTTL
 	}
-	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, language: lang, now: time.Now}, nil
+	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, language: lang, hours: hours, now: time.Now}, nil
 }
 
 // storeFailed notes a store error. The conversation goes on without the
@@ -314,6 +320,11 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 		_, err := c.reply(ctx, v, c.t(v, "greeting"), c.menuRow(v))
 		return out, err
 	}
+	if p, ok := sharedPoint(m); ok {
+		// A shared location or venue: the nearest offices.
+		out.Kind = OutcomeOffices
+		return out, c.nearestOffices(ctx, v, p)
+	}
 	if strings.TrimSpace(text) == "" {
 		out.Kind = OutcomeNonText
 		_, err := c.reply(ctx, v, c.t(v, "non_text"), nil)
@@ -419,6 +430,9 @@ func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.M
 		}})
 	case "bantuan", "help":
 		_, err = c.reply(ctx, v, c.t(v, "help"), c.menuRow(v))
+	case "kantor", "offices":
+		out.Kind = OutcomeOffices
+		err = c.listOffices(ctx, v)
 	default:
 		_, err = c.reply(ctx, v, c.t(v, "unknown_command"), nil)
 	}
@@ -443,6 +457,9 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 			c.countQuestion(v)
 			return out, err
 		}
+	}
+	if out, handled, err := c.answerHours(ctx, v, text, out); handled {
+		return out, err
 	}
 	stopTyping := c.typingAfter(ctx, v.chatID, typingDelay)
 	res, err := c.know.Search(ctx, text, 3)

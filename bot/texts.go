@@ -93,7 +93,7 @@ func (c *Conversation) Commands(language string) []Command {
 		lang = LangEN
 	}
 	var out []Command
-	for _, name := range []string{"start", "menu", "bahasa", "bantuan", "langganan", "berhenti", "hapusdata"} {
+	for _, name := range []string{"start", "menu", "kantor", "bahasa", "bantuan", "langganan", "berhenti", "hapusdata"} {
 		out = append(out, Command{name, c.texts.get(lang, "command_"+name)})
 	}
 	return out

@@ -60,7 +60,7 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 			problems = append(problems, knowledge.Problem{File: p.File, Line: p.Line, Warning: true,
 				Message: fmt.Sprintf("data setempat belum diisi: %s (%s); warga membaca %q", p.Form(), placeholderHint(p), p.Reads())})
 		}
-		for _, y := range c.Local.Calendar().MissingYears(now()) {
+		for _, y := range missingHolidayYears(c.Local, now()) {
 			problems = append(problems, knowledge.Problem{File: local.FileName, Warning: true,
 				Message: fmt.Sprintf("hari libur nasional %d belum diketahui: bot menjawab jam buka dari jadwal mingguan dengan catatan bahwa hari libur belum diketahui; tambahkan daftar SKB %d (dengan 1 Januari) di holidays", y, y)})
 		}
@@ -89,4 +89,13 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 	fmt.Fprintf(stdout, "OK: %d entri, %d kategori, %d grup sinonim; tidak ada masalah, %d peringatan\n",
 		len(c.Entries), len(c.Categories), len(c.Synonyms), warnings)
 	return nil
+}
+
+// missingHolidayYears are the current and next year without a holiday
+// list, when the deployment has offices whose hours depend on it.
+func missingHolidayYears(loc *local.Data, now time.Time) []int {
+	if len(loc.Offices) == 0 {
+		return nil
+	}
+	return loc.Calendar().MissingYears(now)
 }

@@ -121,7 +121,7 @@ func TestLint(t *testing.T) {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
 		// Unfilled local data: warnings with file:line, and their count.
-		for _, want := range []string{"faq/skck.md:", "peringatan: data setempat belum diisi: ", "data setempat belum diisi ([[LOKAL: ...]])"} {
+		for _, want := range []string{"faq/skck.md:", "peringatan: data setempat belum diisi: ", "data setempat belum diisi (isi di lokal.yaml)"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("lint output lacks %q:\n%s", want, out)
 			}
@@ -290,5 +290,38 @@ func TestVersionAndHelp(t *testing.T) {
 	_, _, errOut = runCmd(t, nil, "", "ask", "--help")
 	if !strings.Contains(errOut, "Opsi / flags:") || !strings.Contains(errOut, "-faq") || !strings.Contains(errOut, "English:") {
 		t.Errorf("ask --help = %q", errOut)
+	}
+}
+
+// lint checks lokal.yaml like the entries, with lines, and says which
+// years' holidays are missing once there are offices.
+func TestLintLocal(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("categories.yaml", "- id: umum\n  name: Umum\n  order: 1\n")
+	write("ktp.md", "---\nid: ktp\ntitle: KTP\ncategory: umum\nquestions: [q1, q2, q3]\nsource: https://x.go.id/\nupdated: 2026-11-01\n---\nDi [[kantor: disdukcapil | alamat Disdukcapil]].\n")
+	write("lokal.yaml", "offices:\n  - id: disdukcapil\n    name: Disdukcapil\n    hours: {mon-fri: \"08:00-15:00\"}\n    services: [ktp]\n")
+	code, out, _ := runCmd(t, nil, "", "lint", "--faq", dir)
+	if code != 0 || !strings.Contains(out, dir+"/lokal.yaml: peringatan: hari libur nasional 2027 belum diketahui") || strings.Contains(out, "belum diisi") {
+		t.Fatalf("a good lokal.yaml: exit %d:\n%s", code, out)
+	}
+	write("lokal.yaml", "offices:\n  - id: disdukcapil\n    name: Disdukcapil\n    hours: {mon-fri: \"08:00-15\"}\n    services: [ktp]\n    fax: 1\n  - id: mpp\n    name: MPP\n    services: [kpt]\n")
+	code, out, _ = runCmd(t, nil, "", "lint", "--faq", dir)
+	for _, want := range []string{
+		dir + `/lokal.yaml:4: hours: mon-fri: jam "15" harus seperti 08:00`,
+		dir + `/lokal.yaml:6: kolom kantor "fax" tidak dikenal`,
+		dir + `/lokal.yaml:9: kantor "mpp": layanan "kpt" bukan id entri atau kategori; mungkin maksudnya "ktp"`,
+		dir + "/ktp.md:9: peringatan: data setempat belum diisi: [[kantor: disdukcapil]]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q", want)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
 	}
 }

@@ -132,6 +132,9 @@ func buildIndex(ctx context.Context, dir string, log *slog.Logger) (*knowledge.I
 	if n := len(c.Placeholders); n > 0 {
 		log.Info("local data not filled in: citizens read \"tanyakan di kantor layanan setempat\" instead; layanan lint lists them", "placeholders", n, "source", src.name)
 	}
+	if years := missingHolidayYears(c.Local, time.Now()); len(years) > 0 {
+		log.Warn("no holiday list for these years: opening hours are answered from the weekly hours with a note; add the joint decree's dates (with 1 January) to lokal.yaml holidays", "years", years, "offices", len(c.Local.Offices))
+	}
 	return ix, nil
 }
 

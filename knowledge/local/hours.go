@@ -172,7 +172,10 @@ func SpansText(spans []Span) string {
 // Summary is the week in Indonesian, days with the same hours joined:
 // "Senin–Kamis 08:00–15:00; Jumat 08:00–11:30, 13:30–15:00". Closed days
 // are left out.
-func (w Week) Summary() string {
+func (w Week) Summary() string { return w.SummaryIn(dayNames) }
+
+// SummaryIn is Summary with other day names, by time.Weekday.
+func (w Week) SummaryIn(names [7]string) string {
 	var parts []string
 	for i := 0; i < len(dayOrder); {
 		d := dayOrder[i]
@@ -181,9 +184,9 @@ func (w Week) Summary() string {
 			j++
 		}
 		if len(w[d]) > 0 {
-			days := dayNames[d]
+			days := names[d]
 			if j > i {
-				days += "–" + dayNames[dayOrder[j]]
+				days += "–" + names[dayOrder[j]]
 			}
 			parts = append(parts, days+" "+SpansText(w[d]))
 		}

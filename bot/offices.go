@@ -1,0 +1,532 @@
+package bot
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/layanan-id/layanan/knowledge"
+	"github.com/layanan-id/layanan/knowledge/analysis"
+	"github.com/layanan-id/layanan/knowledge/local"
+)
+
+// The deployment's offices (lokal.yaml): their hours on answer cards,
+// "buka sekarang?" and "jam buka dukcapil" answered from the clock and the
+// holiday calendar, /kantor, and the nearest offices to a shared location.
+
+//go:embed hours.txt
+var hoursData string
+
+// hoursWords recognise a question about opening hours.
+type hoursWords struct {
+	phrases [][]string
+	open    map[string]bool
+	filler  map[string]bool
+	days    map[string]dayRef
+}
+
+// dayRef is the day a question asks about: now (the default), days after
+// today, or a weekday.
+type dayRef struct {
+	now     bool
+	offset  int
+	weekday time.Weekday
+	named   bool // a weekday by name
+}
+
+func loadHoursWords() (*hoursWords, error) {
+	lines, err := readKindLines(hoursData, "hours.txt")
+	if err != nil {
+		return nil, err
+	}
+	h := &hoursWords{open: map[string]bool{}, filler: map[string]bool{}, days: map[string]dayRef{}}
+	for _, l := range lines {
+		switch {
+		case l.kind == "phrase":
+			h.phrases = append(h.phrases, l.words)
+		case l.kind == "open":
+			addAll(h.open, l.words)
+		case l.kind == "filler":
+			addAll(h.filler, l.words)
+		case l.kind == "now":
+			addDays(h.days, l.words, dayRef{now: true})
+		case l.kind == "tomorrow":
+			addDays(h.days, l.words, dayRef{offset: 1})
+		case l.kind == "after":
+			addDays(h.days, l.words, dayRef{offset: 2})
+		case strings.HasPrefix(l.kind, "day"):
+			n, err := strconv.Atoi(strings.TrimPrefix(l.kind, "day"))
+			if err != nil || n < 0 || n > 6 {
+				return nil, fmt.Errorf("bot: hours.txt: unknown kind %q", l.kind)
+			}
+			addDays(h.days, l.words, dayRef{weekday: time.Weekday(n), named: true})
+		default:
+			return nil, fmt.Errorf("bot: hours.txt: unknown kind %q", l.kind)
+		}
+	}
+	return h, nil
+}
+
+func addAll(m map[string]bool, words []string) {
+	for _, w := range words {
+		m[w] = true
+	}
+}
+
+func addDays(m map[string]dayRef, words []string, d dayRef) {
+	for _, w := range words {
+		m[w] = d
+	}
+}
+
+// hoursQuestion is a recognised question about opening hours.
+type hoursQuestion struct {
+	day     dayRef
+	offices []string // offices named in it, by id
+	rest    []string // other words, beside a phrase ("jam layanan posyandu")
+}
+
+// maxHoursWords bounds a message read as an hours question: a longer one
+// is a question about something else that mentions hours.
+const maxHoursWords = 12
+
+// parse recognises an hours question about loc's offices.
+func (h *hoursWords) parse(text string, loc *local.Data) (hoursQuestion, bool) {
+	var q hoursQuestion
+	q.day.now = true
+	tokens := analysis.Tokenize(text)
+	if len(tokens) == 0 || len(tokens) > maxHoursWords {
+		return q, false
+	}
+	phrase := false
+	for _, p := range h.phrases {
+		if containsPhrase(tokens, p) {
+			phrase = true
+		}
+	}
+	open := false
+	for _, t := range tokens {
+		if d, ok := h.days[t]; ok {
+			q.day = d
+			continue
+		}
+		if id := officeNamed(t, loc); id != "" {
+			if !slices.Contains(q.offices, id) {
+				q.offices = append(q.offices, id)
+			}
+			continue
+		}
+		switch {
+		case h.open[t]:
+			open = true
+		case h.filler[t], isNumber(t):
+		default:
+			q.rest = append(q.rest, t)
+		}
+	}
+	if phrase {
+		return q, true
+	}
+	return q, open && len(q.rest) == 0
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// officeNamed returns the office a word names: its id, a part of its id,
+// or a distinctive word of its name that contains the word ("dukcapil" in
+// "Disdukcapil Kabupaten Contoh").
+func officeNamed(word string, loc *local.Data) string {
+	if len(word) < 3 {
+		return ""
+	}
+	for _, o := range loc.Offices {
+		if o.ID == word || slices.Contains(strings.Split(o.ID, "-"), word) {
+			return o.ID
+		}
+	}
+	if len(word) < 4 {
+		return ""
+	}
+	for _, o := range loc.Offices {
+		for _, w := range analysis.Tokenize(o.Name) {
+			if len(w) >= 4 && strings.Contains(w, word) && !commonNameWord(w, loc) {
+				return o.ID
+			}
+		}
+	}
+	return ""
+}
+
+// commonNameWord tells whether w is in the names of most offices
+// ("kabupaten", "kantor", the region's name): it names none of them.
+func commonNameWord(w string, loc *local.Data) bool {
+	if len(loc.Offices) < 2 {
+		return false
+	}
+	n := 0
+	for _, o := range loc.Offices {
+		if slices.Contains(analysis.Tokenize(o.Name), w) {
+			n++
+		}
+	}
+	return n*2 > len(loc.Offices)
+}
+
+// entryOffices returns the offices that serve e: those it refers to by
+// name, then those whose services list it or its category.
+func entryOffices(loc *local.Data, e *knowledge.Entry) []*local.Office {
+	var out []*local.Office
+	for _, id := range e.Offices {
+		if o, ok := loc.Office(id); ok {
+			out = append(out, o)
+		}
+	}
+	for _, o := range loc.Serving(e.ID, e.Category) {
+		if !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// answerHours answers an hours question, or returns false when the
+// deployment lists no offices or the question names none that can be
+// found (the search answers it then).
+func (c *Conversation) answerHours(ctx context.Context, v *conv, text string, out Outcome) (Outcome, bool, error) {
+	loc := c.know.Content().Local
+	if loc == nil || len(loc.Offices) == 0 {
+		return out, false, nil
+	}
+	q, ok := c.hours.parse(text, loc)
+	if !ok {
+		return out, false, nil
+	}
+	var offices []*local.Office
+	for _, id := range q.offices {
+		o, _ := loc.Office(id)
+		offices = append(offices, o)
+	}
+	if len(offices) == 0 && len(q.rest) > 0 {
+		// "jam layanan pbb": the offices of the entry the other words find.
+		res, err := c.know.Search(ctx, strings.Join(q.rest, " "), 1)
+		if err != nil {
+			return out, true, fmt.Errorf("bot: search: %w", err)
+		}
+		if !res.Answered || len(res.Hits) == 0 {
+			return out, false, nil
+		}
+		offices = entryOffices(loc, res.Hits[0].Entry)
+		if len(offices) == 0 {
+			return out, false, nil
+		}
+	}
+	if len(offices) == 0 && v.session.TopicID != "" {
+		if e, err := c.know.Entry(v.session.TopicID); err == nil {
+			offices = entryOffices(loc, e)
+		}
+	}
+	if len(offices) == 0 {
+		for i := range loc.Offices {
+			offices = append(offices, &loc.Offices[i])
+		}
+	}
+	out.Kind = OutcomeOffices
+	now := c.now()
+	var b strings.Builder
+	unknown := map[int]bool{}
+	for i, o := range offices[:min(len(offices), maxOfficesShown)] {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(c.officeStatusHTML(v, loc, o, q.day, now, unknown))
+		b.WriteString("\n")
+		b.WriteString(c.officeDetailsHTML(v, loc, o, now, false, true))
+	}
+	b.WriteString(c.calendarNote(v, unknown))
+	c.countQuestion(v)
+	_, err := c.reply(ctx, v, strings.TrimSpace(b.String()), c.menuRow(v))
+	return out, true, err
+}
+
+// maxOfficesShown bounds one reply's offices.
+const maxOfficesShown = 5
+
+// officeStatusHTML is one office's answer to "buka?" for the day asked.
+// Years whose holidays are not known are added to unknown.
+func (c *Conversation) officeStatusHTML(v *conv, loc *local.Data, o *local.Office, day dayRef, now time.Time, unknown map[int]bool) string {
+	name := escape(o.Name)
+	if !o.Hours.Open() {
+		return c.t(v, "office_no_hours", "office", name)
+	}
+	today := loc.Today(now)
+	if !day.now {
+		date := today.AddDays(day.offset)
+		if day.named {
+			date = today.AddDays((int(day.weekday) - int(today.Weekday()) + 7) % 7)
+		}
+		d := loc.On(o, date)
+		if !d.CalendarKnown {
+			unknown[date.Year] = true
+		}
+
+		label := c.dayLabel(v, today, date)
+		switch {
+		case d.Holiday != nil:
+			return c.t(v, "office_day_holiday", "office", name, "day", label, "holiday", escape(d.Holiday.Name))
+		case d.Closed():
+			return c.t(v, "office_day_closed", "office", name, "day", label)
+		}
+		return c.t(v, "office_day_open", "office", name, "day", label, "hours", local.SpansText(d.Spans))
+	}
+	st := loc.StatusAt(o, now)
+	if !st.CalendarKnown {
+		for _, y := range []int{today.Year, loc.Today(st.Next).Year} {
+			if !loc.Calendar().Known(y) {
+				unknown[y] = true
+			}
+		}
+	}
+	clock := func(t time.Time) string { return t.Format("15:04") }
+	switch {
+	case st.Open:
+		return c.t(v, "office_open_now", "office", name, "until", clock(st.Until))
+	case !st.NextOK:
+		return c.t(v, "office_closed_unknown", "office", name)
+	case local.DateOf(st.Next) == today:
+		return c.t(v, "office_opens_today", "office", name, "time", clock(st.Next))
+	case st.Today.Holiday != nil:
+		return c.t(v, "office_closed_holiday", "office", name, "holiday", escape(st.Today.Holiday.Name),
+			"day", c.dayLabel(v, today, local.DateOf(st.Next)), "time", clock(st.Next))
+	}
+	return c.t(v, "office_closed_next", "office", name, "day", c.dayLabel(v, today, local.DateOf(st.Next)), "time", clock(st.Next))
+}
+
+// dayLabel names date as citizens say it: "besok (Senin, 7 Desember)" or
+// "Senin, 14 Desember".
+func (c *Conversation) dayLabel(v *conv, today, date local.Date) string {
+	s := c.dayName(v, date.Weekday()) + ", " + c.texts.date(v.lang, date.Time(time.UTC))
+	if date == today.AddDays(1) {
+		if v.lang == LangEN {
+			return "tomorrow (" + s + ")"
+		}
+		return "besok (" + s + ")"
+	}
+	if date == today {
+		if v.lang == LangEN {
+			return "today (" + s + ")"
+		}
+		return "hari ini (" + s + ")"
+	}
+	return s
+}
+
+func (c *Conversation) dayName(v *conv, d time.Weekday) string {
+	names := strings.Fields(c.t(v, "days"))
+	if len(names) != 7 {
+		return local.DayName(d)
+	}
+	return names[d]
+}
+
+func (c *Conversation) dayNames(v *conv) [7]string {
+	var out [7]string
+	for d := range out {
+		out[d] = c.dayName(v, time.Weekday(d))
+	}
+	return out
+}
+
+// officeDetailsHTML is an office's address, hours and contacts. With
+// withName the office's name and its hours today come first (lists, cards);
+// without it, it follows a status line that named it. full adds the weekly
+// hours and the notes.
+func (c *Conversation) officeDetailsHTML(v *conv, loc *local.Data, o *local.Office, now time.Time, withName, full bool) string {
+	var lines []string
+	if withName {
+		lines = append(lines, "🏢 <b>"+escape(o.Name)+"</b>")
+	}
+	if o.Address != "" {
+		lines = append(lines, "📍 "+escape(o.Address))
+	}
+	if o.Hours.Open() {
+		if withName {
+			lines = append(lines, "🕘 "+c.todayText(v, loc, o, now))
+		}
+		if full {
+			lines = append(lines, "🗓 "+c.t(v, "office_week", "hours", o.Hours.SummaryIn(c.dayNames(v))))
+		}
+	}
+	var contact []string
+	if o.Phone != "" {
+		contact = append(contact, "☎️ "+escape(o.Phone))
+	}
+	if o.WhatsApp != "" {
+		contact = append(contact, "WhatsApp "+escape(o.WhatsApp))
+	}
+	if o.Email != "" {
+		contact = append(contact, "✉️ "+escape(o.Email))
+	}
+	if url := mapURL(o); url != "" {
+		contact = append(contact, fmt.Sprintf(`🗺 <a href="%s">%s</a>`, escape(url), c.t(v, "office_map")))
+	}
+	if len(contact) > 0 {
+		lines = append(lines, strings.Join(contact, " · "))
+	}
+	if full && o.Notes != "" {
+		lines = append(lines, "<i>"+escape(o.Notes)+"</i>")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// todayText is the office's hours today: "Hari ini: 08:00–15:00".
+func (c *Conversation) todayText(v *conv, loc *local.Data, o *local.Office, now time.Time) string {
+	d := loc.On(o, loc.Today(now))
+	switch {
+	case d.Holiday != nil:
+		return c.t(v, "office_today_holiday", "holiday", escape(d.Holiday.Name))
+	case d.Closed():
+		return c.t(v, "office_today_closed")
+	}
+	return c.t(v, "office_today", "hours", local.SpansText(d.Spans))
+}
+
+// mapURL is the office's map link, or one made from its location.
+func mapURL(o *local.Office) string {
+	if o.MapURL != "" {
+		return o.MapURL
+	}
+	if o.Location == nil {
+		return ""
+	}
+	return fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", o.Location.Lat, o.Location.Lon, o.Location.Lat, o.Location.Lon)
+}
+
+// calendarNote says which years' holidays are not known, if any.
+func (c *Conversation) calendarNote(v *conv, unknown map[int]bool) string {
+	if len(unknown) == 0 {
+		return ""
+	}
+	var years []string
+	for y := range unknown {
+		years = append(years, strconv.Itoa(y))
+	}
+	slices.Sort(years)
+	return "\n\n" + c.t(v, "calendar_unknown", "years", strings.Join(years, ", "))
+}
+
+// officesHTML is the card's office section: each office that serves the
+// entry with its address, hours today and contacts. It is "" without
+// lokal.yaml offices for the entry.
+func (c *Conversation) officesHTML(v *conv, e *knowledge.Entry, now time.Time) string {
+	loc := c.know.Content().Local
+	if loc == nil {
+		return ""
+	}
+	offices := entryOffices(loc, e)
+	if len(offices) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<b>%s:</b>", c.t(v, "label_offices"))
+	for _, o := range offices[:min(len(offices), maxOfficesShown)] {
+		b.WriteString("\n")
+		b.WriteString(c.officeDetailsHTML(v, loc, o, now, true, false))
+	}
+	return b.String()
+}
+
+// listOffices answers /kantor.
+func (c *Conversation) listOffices(ctx context.Context, v *conv) error {
+	loc := c.know.Content().Local
+	if loc == nil || len(loc.Offices) == 0 {
+		_, err := c.reply(ctx, v, c.t(v, "offices_none"), [][]Button{{{Text: c.t(v, "button_contact"), Data: cbContact}}})
+		return err
+	}
+	region := ""
+	if loc.Region != "" {
+		region = " " + escape(loc.Region)
+	}
+	now := c.now()
+	parts := []string{c.t(v, "offices_list", "region", region)}
+	hasLocation := false
+	for i := range loc.Offices {
+		o := &loc.Offices[i]
+		parts = append(parts, c.officeDetailsHTML(v, loc, o, now, true, true))
+		hasLocation = hasLocation || o.Location != nil
+	}
+	if hasLocation {
+		parts = append(parts, c.t(v, "offices_share_location"))
+	}
+	return c.sendSplit(ctx, v, splitHTML(strings.Join(parts, "\n\n")), c.menuRow(v))
+}
+
+// maxNearest is how many offices a shared location gets.
+const maxNearest = 3
+
+// nearestOffices answers a shared location: the nearest offices that
+// serve the current topic, or all offices without one.
+func (c *Conversation) nearestOffices(ctx context.Context, v *conv, p local.Point) error {
+	loc := c.know.Content().Local
+	if loc == nil || len(loc.Offices) == 0 {
+		_, err := c.reply(ctx, v, c.t(v, "offices_none"), [][]Button{{{Text: c.t(v, "button_contact"), Data: cbContact}}})
+		return err
+	}
+	var keep func(*local.Office) bool
+	topic := ""
+	if v.session.TopicID != "" {
+		if e, err := c.know.Entry(v.session.TopicID); err == nil {
+			if serving := entryOffices(loc, e); len(serving) > 0 {
+				keep = func(o *local.Office) bool { return slices.Contains(serving, o) }
+				topic = c.t(v, "offices_nearest_topic", "title", escape(e.Title))
+			}
+		}
+	}
+	near := loc.Nearest(p, keep, maxNearest)
+	if len(near) == 0 && keep != nil {
+		topic = ""
+		near = loc.Nearest(p, nil, maxNearest)
+	}
+	if len(near) == 0 {
+		_, err := c.reply(ctx, v, c.t(v, "offices_no_location"), c.menuRow(v))
+		return err
+	}
+	now := c.now()
+	parts := []string{c.t(v, "offices_nearest", "topic", topic)}
+	for i, d := range near {
+		parts = append(parts, fmt.Sprintf("%d. %s\n%s", i+1, distanceText(v.lang, d.Meters), c.officeDetailsHTML(v, loc, d.Office, now, true, false)))
+	}
+	return c.sendSplit(ctx, v, splitHTML(strings.Join(parts, "\n\n")), c.menuRow(v))
+}
+
+// distanceText is "850 m" or "2,4 km" (a decimal point in English).
+func distanceText(lang string, meters float64) string {
+	if meters < 1000 {
+		return fmt.Sprintf("%d m", int(meters/10+0.5)*10)
+	}
+	km := strconv.FormatFloat(meters/1000, 'f', 1, 64)
+	if lang != LangEN {
+		km = strings.Replace(km, ".", ",", 1)
+	}
+	return km + " km"
+}
+
+// sharedPoint is the place a message shares: a location or a venue.
+func sharedPoint(m *tgbotapi.Message) (local.Point, bool) {
+	switch {
+	case m == nil:
+	case m.Venue != nil:
+		return local.Point{Lat: m.Venue.Location.Latitude, Lon: m.Venue.Location.Longitude}, true
+	case m.Location != nil:
+		return local.Point{Lat: m.Location.Latitude, Lon: m.Location.Longitude}, true
+	}
+	return local.Point{}, false
+}
