@@ -108,6 +108,14 @@ func TestOpeningHours(t *testing.T) {
 			[]string{"Samsat"}},
 		{"now after a topic", "2026-12-07 10:00", "pajak motor", "buka sekarang?",
 			[]string{"Kantor Bersama Samsat Contoh</b> buka sekarang, sampai pukul 14:00"}, []string{"Disdukcapil"}},
+		// "buka sekarang?" after a topic on a Saturday, a holiday and a cuti
+		// bersama day (the weekday is "now after a topic" above).
+		{"saturday now after a topic", "2026-12-12 09:30", "syarat bikin ktp pertama kali", "buka sekarang?",
+			[]string{"Disdukcapil Kabupaten Contoh</b> buka sekarang, sampai pukul 12:00", "Mal Pelayanan Publik Kabupaten Contoh</b> sudah tutup; buka lagi Senin, 14 Desember 2026 pukul 08:00"}, nil},
+		{"holiday now after a topic", "2026-06-01 10:00", "syarat bikin ktp pertama kali", "buka sekarang?",
+			[]string{"Disdukcapil Kabupaten Contoh</b> tutup hari ini (Hari Lahir Pancasila); buka lagi besok (Selasa, 2 Juni 2026) pukul 08:00"}, nil},
+		{"cuti bersama now after a topic", "2026-05-15 10:00", "pajak motor", "buka sekarang?",
+			[]string{"Kantor Bersama Samsat Contoh</b> tutup hari ini (Cuti bersama Kenaikan Yesus Kristus); buka lagi besok (Sabtu, 16 Mei 2026) pukul 08:00"}, nil},
 		{"national holiday", "2026-08-17 09:00", "", "jam buka dukcapil",
 			[]string{"tutup hari ini (Hari Proklamasi Kemerdekaan RI); buka lagi besok (Selasa, 18 Agustus 2026) pukul 08:00"}, nil},
 		{"cuti bersama", "2026-12-24 09:00", "", "dukcapil buka sekarang",
