@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/knowledge"
 )
@@ -42,7 +40,7 @@ func (c *Conversation) isAdmin(userID int64) bool {
 // handleAdminCommand runs an admin command; handled is false when the
 // command is not an admin command or the user is not an admin, so that
 // non-admins get the same reply as for any unknown command.
-func (c *Conversation) handleAdminCommand(ctx context.Context, v *conv, m *tgbotapi.Message, cmd command) (handled bool, err error) {
+func (c *Conversation) handleAdminCommand(ctx context.Context, v *conv, m *Message, cmd command) (handled bool, err error) {
 	if !c.isAdmin(v.userID) {
 		return false, nil
 	}
@@ -215,7 +213,7 @@ const broadcastHelp = `<b>Siaran pengumuman</b>
 • <code>/broadcast cancel</code> — hentikan siaran yang berjalan
 Teks memakai Markdown seperti berkas konten.`
 
-func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *tgbotapi.Message, args string) error {
+func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *Message, args string) error {
 	if c.opts.Broadcasts == nil {
 		_, err := c.reply(ctx, v, "Siaran tidak tersedia di sini.", nil)
 		return err
@@ -248,8 +246,8 @@ func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *tgbotapi.
 		return err
 	}
 	text := args
-	if text == "" && m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == v.userID {
-		text = strings.TrimSpace(m.ReplyToMessage.Text)
+	if text == "" && m.ReplyTo != nil && m.ReplyTo.From != nil && m.ReplyTo.From.ID == v.userID {
+		text = strings.TrimSpace(m.ReplyTo.Text)
 	}
 	topic := ""
 	if rest, ok := strings.CutPrefix(text, "#"); ok {

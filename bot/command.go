@@ -3,8 +3,6 @@ package bot
 import (
 	"strings"
 	"unicode"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // command is a parsed "/name@bot arguments" message.
@@ -14,10 +12,9 @@ type command struct {
 	args string // the rest, trimmed
 }
 
-// parseCommand reads a command from the message text itself. The
-// library's Command helpers slice the text by the entity's length, which
-// comes from outside and can be out of range (a panic); this does not.
-func parseCommand(m *tgbotapi.Message) (command, bool) {
+// parseCommand reads a command from the message text itself: "/" at the
+// start, then the name, an optional "@bot" and the arguments.
+func parseCommand(m *Message) (command, bool) {
 	text := m.Text
 	if !strings.HasPrefix(text, "/") || len(text) < 2 {
 		return command{}, false

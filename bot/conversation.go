@@ -10,9 +10,8 @@ import (
 	"sync"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/layanan-id/layanan/knowledge"
+	"github.com/layanan-id/layanan/knowledge/local"
 )
 
 // Config holds the conversation's settings.
@@ -187,23 +186,23 @@ var ErrInProgress = errors.New("bot: update is being handled elsewhere")
 // redelivered update is answered then; a redelivery of a handled update is
 // dropped. Handle returns an error only when a reply could not be
 // delivered, or ErrInProgress; the citizen never sees internal error text.
-func (c *Conversation) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, error) {
+func (c *Conversation) Handle(ctx context.Context, u Update) (Outcome, error) {
 	var (
-		from   *tgbotapi.User
+		from   *User
 		chatID int64
 		text   string
 		flood  time.Duration
 	)
 	switch {
-	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
-		from, chatID = u.CallbackQuery.From, u.CallbackQuery.From.ID
-		if m := u.CallbackQuery.Message; m != nil && m.Chat != nil {
+	case u.Callback != nil:
+		from, chatID = &u.Callback.From, u.Callback.From.ID
+		if m := u.Callback.Message; m != nil {
 			chatID = m.Chat.ID
 		}
-	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil && !u.Message.From.IsBot:
+	case u.Message != nil && u.Message.From != nil && !u.Message.From.IsBot:
 		m := u.Message
 		from, chatID, text = m.From, m.Chat.ID, m.Text
-		if m.Chat.IsGroup() || m.Chat.IsSuperGroup() || m.Chat.IsChannel() {
+		if m.Chat.Shared() {
 			var addressed bool
 			if text, addressed = c.addressedInGroup(m); !addressed {
 				return Outcome{Kind: OutcomeIgnored, ChatID: chatID}, nil
@@ -216,7 +215,7 @@ func (c *Conversation) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, 
 		return Outcome{Kind: OutcomeIgnored}, nil
 	}
 
-	adm, err := c.store.Admit(ctx, Arrival{UpdateID: u.UpdateID, ClaimTTL: c.cfg.ClaimTTL, UserID: from.ID, FloodWindow: flood})
+	adm, err := c.store.Admit(ctx, Arrival{UpdateID: u.ID, ClaimTTL: c.cfg.ClaimTTL, UserID: from.ID, FloodWindow: flood})
 	if err != nil {
 		// Without the store: answer anyway, without session or flood limit.
 		c.storeFailed("admit", err)
@@ -238,12 +237,12 @@ func (c *Conversation) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, 
 		}
 	}
 	var out Outcome
-	if u.CallbackQuery != nil {
-		out, err = c.handleCallback(ctx, v, u.CallbackQuery)
+	if u.Callback != nil {
+		out, err = c.handleCallback(ctx, v, u.Callback)
 	} else {
 		out, err = c.handleMessage(ctx, v, u.Message, text, adm.Messages)
 	}
-	c.complete(ctx, u.UpdateID, v, out)
+	c.complete(ctx, u.ID, v, out)
 	return out, err
 }
 
@@ -303,7 +302,7 @@ func (c *Conversation) reply(ctx context.Context, v *conv, text string, buttons 
 	return id, nil
 }
 
-func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.Message, text string, messages int) (Outcome, error) {
+func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *Message, text string, messages int) (Outcome, error) {
 	out := Outcome{ChatID: v.chatID}
 	cmd, isCommand := parseCommand(m)
 	if c.cfg.FloodLimit > 0 && messages > c.cfg.FloodLimit {
@@ -320,10 +319,10 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 		_, err := c.reply(ctx, v, c.t(v, "greeting"), c.menuRow(v))
 		return out, err
 	}
-	if p, ok := sharedPoint(m); ok {
+	if m.Location != nil {
 		// A shared location or venue: the nearest offices.
 		out.Kind = OutcomeOffices
-		return out, c.nearestOffices(ctx, v, p)
+		return out, c.nearestOffices(ctx, v, local.Point{Lat: m.Location.Lat, Lon: m.Location.Lon})
 	}
 	if strings.TrimSpace(text) == "" {
 		out.Kind = OutcomeNonText
@@ -357,7 +356,7 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *tgbotapi.M
 // addressedInGroup returns the message text without the bot's mention and
 // whether the message is meant for the bot: a command (for this bot or for
 // any bot) or a message that mentions it.
-func (c *Conversation) addressedInGroup(m *tgbotapi.Message) (string, bool) {
+func (c *Conversation) addressedInGroup(m *Message) (string, bool) {
 	name := strings.ToLower(c.cfg.BotUsername)
 	if cmd, ok := parseCommand(m); ok {
 		if cmd.bot != "" {
@@ -377,7 +376,7 @@ func (c *Conversation) addressedInGroup(m *tgbotapi.Message) (string, bool) {
 	return strings.TrimSpace(m.Text[:i] + m.Text[i+len(mention):]), true
 }
 
-func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *tgbotapi.Message, cmd command, out Outcome) (Outcome, error) {
+func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *Message, cmd command, out Outcome) (Outcome, error) {
 	out.Kind = OutcomeCommand
 	var err error
 	if handled, err := c.handleAdminCommand(ctx, v, m, cmd); handled {
@@ -696,7 +695,7 @@ func (c *Conversation) categoryPage(v *conv, cat knowledge.Category, page int) (
 	return text, rows, true
 }
 
-func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.CallbackQuery) (Outcome, error) {
+func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *Callback) (Outcome, error) {
 	out := Outcome{Kind: OutcomeCallback, ChatID: v.chatID}
 	notice := ""
 	answered := false
@@ -806,13 +805,13 @@ func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *tgbotapi.
 	case cb.kind == cbFeedback:
 		out.Kind = OutcomeFeedback
 		e, lookupErr := c.know.Entry(cb.id)
-		if lookupErr != nil || q.Message == nil || q.Message.Chat == nil {
+		if lookupErr != nil || q.Message == nil {
 			notice = c.t(v, "stale_button")
 			break
 		}
 		out.EntryID = e.ID
 		recorded, ferr := c.store.RecordFeedback(ctx, Feedback{
-			ChatID: q.Message.Chat.ID, MessageID: q.Message.MessageID, UserID: q.From.ID,
+			ChatID: q.Message.Chat.ID, MessageID: q.Message.ID, UserID: q.From.ID,
 			EntryID: e.ID, Helpful: cb.vote, At: c.now(),
 		})
 		switch {

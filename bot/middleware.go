@@ -7,20 +7,18 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // Handler handles one update; *Conversation is one, and middleware wraps it.
 type Handler interface {
-	Handle(ctx context.Context, u tgbotapi.Update) (Outcome, error)
+	Handle(ctx context.Context, u Update) (Outcome, error)
 }
 
 // HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, u tgbotapi.Update) (Outcome, error)
+type HandlerFunc func(ctx context.Context, u Update) (Outcome, error)
 
 // Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, error) {
+func (f HandlerFunc) Handle(ctx context.Context, u Update) (Outcome, error) {
 	return f(ctx, u)
 }
 
@@ -28,11 +26,11 @@ func (f HandlerFunc) Handle(ctx context.Context, u tgbotapi.Update) (Outcome, er
 // entry and latency; never the message text. Failures are logged at error
 // level with the error, which citizens never see.
 func Logged(next Handler, log *slog.Logger) Handler {
-	return HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (Outcome, error) {
+	return HandlerFunc(func(ctx context.Context, u Update) (Outcome, error) {
 		start := time.Now()
 		out, err := next.Handle(ctx, u)
 		attrs := []any{
-			slog.Int("update_id", u.UpdateID),
+			slog.Int("update_id", u.ID),
 			slog.Int64("chat_id", out.ChatID),
 			slog.String("outcome", string(out.Kind)),
 			slog.Int64("latency_ms", time.Since(start).Milliseconds()),
@@ -65,11 +63,11 @@ func blockedByUser(err error) bool {
 // Recovered turns a panic in a handler into an error, so one bad update
 // cannot take the bot down.
 func Recovered(next Handler, log *slog.Logger) Handler {
-	return HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (out Outcome, err error) {
+	return HandlerFunc(func(ctx context.Context, u Update) (out Outcome, err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				log.ErrorContext(ctx, "handler panic", slog.Int("update_id", u.UpdateID), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
-				err = fmt.Errorf("bot: panic handling update %d: %v", u.UpdateID, p)
+				log.ErrorContext(ctx, "handler panic", slog.Int("update_id", u.ID), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+				err = fmt.Errorf("bot: panic handling update %d: %v", u.ID, p)
 			}
 		}()
 		return next.Handle(ctx, u)

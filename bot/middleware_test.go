@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // blockedError is what the transport returns when the user blocked the bot.
@@ -43,10 +41,10 @@ func TestBlockedUserIsNotAnError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			obs := &outcomeRecorder{}
-			h := Logged(Observed(HandlerFunc(func(context.Context, tgbotapi.Update) (Outcome, error) {
+			h := Logged(Observed(HandlerFunc(func(context.Context, Update) (Outcome, error) {
 				return Outcome{Kind: "answered"}, tt.err
 			}), obs), slog.New(slog.NewTextHandler(&logs, nil)))
-			if _, err := h.Handle(context.Background(), tgbotapi.Update{UpdateID: 1}); !errors.Is(err, tt.err) {
+			if _, err := h.Handle(context.Background(), Update{ID: 1}); !errors.Is(err, tt.err) {
 				t.Fatalf("err = %v", err)
 			}
 			if !strings.Contains(logs.String(), tt.level) || !strings.Contains(logs.String(), tt.wantInLog) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // Observer is told how updates went, for metrics; internal/metrics
@@ -18,21 +16,9 @@ type Observer interface {
 	StoreError(op string)
 }
 
-// UpdateType names an update's kind for metrics.
-func UpdateType(u tgbotapi.Update) string {
-	switch {
-	case u.Message != nil:
-		return "message"
-	case u.CallbackQuery != nil:
-		return "callback"
-	default:
-		return "other"
-	}
-}
-
 // Observed reports every update to o.
 func Observed(next Handler, o Observer) Handler {
-	return HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (Outcome, error) {
+	return HandlerFunc(func(ctx context.Context, u Update) (Outcome, error) {
 		start := time.Now()
 		out, err := next.Handle(ctx, u)
 		kind := out.Kind
@@ -44,7 +30,7 @@ func Observed(next Handler, o Observer) Handler {
 		case err != nil:
 			kind = OutcomeError
 		}
-		o.UpdateHandled(UpdateType(u), kind, time.Since(start))
+		o.UpdateHandled(u.Kind(), kind, time.Since(start))
 		return out, err
 	})
 }

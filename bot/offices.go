@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/layanan-id/layanan/knowledge"
 	"github.com/layanan-id/layanan/knowledge/analysis"
 	"github.com/layanan-id/layanan/knowledge/local"
@@ -517,16 +515,4 @@ func distanceText(lang string, meters float64) string {
 		km = strings.Replace(km, ".", ",", 1)
 	}
 	return km + " km"
-}
-
-// sharedPoint is the place a message shares: a location or a venue.
-func sharedPoint(m *tgbotapi.Message) (local.Point, bool) {
-	switch {
-	case m == nil:
-	case m.Venue != nil:
-		return local.Point{Lat: m.Venue.Location.Latitude, Lon: m.Venue.Location.Longitude}, true
-	case m.Location != nil:
-		return local.Point{Lat: m.Location.Latitude, Lon: m.Location.Longitude}, true
-	}
-	return local.Point{}, false
 }

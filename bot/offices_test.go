@@ -12,8 +12,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/faq"
 	"github.com/layanan-id/layanan/knowledge"
@@ -197,13 +195,11 @@ func TestNotOpeningHours(t *testing.T) {
 	}
 }
 
-func locationUpdate(id int, lat, lon float64, venue bool) tgbotapi.Update {
+func locationUpdate(id int, lat, lon float64, venue bool) Update {
 	u := textUpdate(id, "")
-	loc := &tgbotapi.Location{Latitude: lat, Longitude: lon}
+	u.Message.Location = &Location{Lat: lat, Lon: lon}
 	if venue {
-		u.Message.Venue = &tgbotapi.Venue{Location: *loc, Title: "Warung"}
-	} else {
-		u.Message.Location = loc
+		u.Message.Location.Venue = "Warung"
 	}
 	return u
 }

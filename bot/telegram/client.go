@@ -331,7 +331,9 @@ func (c *Client) DeleteWebhook(ctx context.Context) error {
 }
 
 // GetUpdates long-polls for updates after offset, waiting up to timeout.
-func (c *Client) GetUpdates(ctx context.Context, offset int, timeout time.Duration) ([]tgbotapi.Update, error) {
+// An update the model cannot read is logged and skipped (its id still
+// moves the offset on), so one odd update cannot stall the bot.
+func (c *Client) GetUpdates(ctx context.Context, offset int, timeout time.Duration) ([]bot.Update, error) {
 	params := tgbotapi.Params{}
 	params.AddNonZero("offset", offset)
 	params.AddNonZero("timeout", int(timeout.Seconds()))
@@ -346,9 +348,23 @@ func (c *Client) GetUpdates(ctx context.Context, offset int, timeout time.Durati
 		}
 		return nil, fmt.Errorf("telegram: getUpdates: %w", err)
 	}
-	var updates []tgbotapi.Update
-	if err := json.Unmarshal(resp.Result, &updates); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raws); err != nil {
 		return nil, fmt.Errorf("telegram: getUpdates: decode: %w", err)
+	}
+	updates := make([]bot.Update, 0, len(raws))
+	for _, raw := range raws {
+		u, err := DecodeUpdate(raw)
+		if err != nil {
+			id, idErr := UpdateID(raw)
+			if idErr != nil {
+				c.log.Warn("getUpdates: skipped an update without an id", "err", err)
+				continue
+			}
+			c.log.Warn("getUpdates: skipped an update that could not be read", "update_id", id, "err", err)
+			u = bot.Update{ID: id}
+		}
+		updates = append(updates, u)
 	}
 	return updates, nil
 }

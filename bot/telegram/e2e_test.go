@@ -77,7 +77,7 @@ func newHarnessWith(t *testing.T, cfg bot.Config, options func(*boltstore.Store)
 	}
 	h := &harness{api: api, client: client, store: store, conv: conv, nextID: 1}
 	ctx, cancel := context.WithCancel(context.Background())
-	counted := bot.HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (bot.Outcome, error) {
+	counted := bot.HandlerFunc(func(ctx context.Context, u bot.Update) (bot.Outcome, error) {
 		defer h.handled.Add(1)
 		return conv.Handle(ctx, u)
 	})
@@ -318,7 +318,15 @@ func TestConversationEndToEnd(t *testing.T) {
 	h.waitHandled(t)
 	// The poller never asks for it again (its offset moved on); a webhook
 	// replica can get it again, which is the same as handling it again.
-	out, err := h.conv.Handle(context.Background(), dup)
+	raw, err := json.Marshal(dup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := telegram.DecodeUpdate(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.conv.Handle(context.Background(), again)
 	if err != nil || out.Kind != "duplicate" {
 		t.Errorf("redelivery: outcome %q, err %v; want duplicate", out.Kind, err)
 	}
@@ -398,9 +406,9 @@ func TestEnglishUser(t *testing.T) {
 }
 
 func TestWebhook(t *testing.T) {
-	var handled []tgbotapi.Update
+	var handled []bot.Update
 	var mu sync.Mutex
-	handler := bot.HandlerFunc(func(_ context.Context, u tgbotapi.Update) (bot.Outcome, error) {
+	handler := bot.HandlerFunc(func(_ context.Context, u bot.Update) (bot.Outcome, error) {
 		mu.Lock()
 		handled = append(handled, u)
 		mu.Unlock()
@@ -443,7 +451,7 @@ func TestWebhook(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(handled) != 1 || handled[0].UpdateID != 7 {
+	if len(handled) != 1 || handled[0].ID != 7 {
 		t.Errorf("handled %d updates, want only the good one", len(handled))
 	}
 }

@@ -348,7 +348,7 @@ func TestPollerBacksOff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("watches the loop for seconds; skipped with -short")
 	}
-	handler := bot.HandlerFunc(func(context.Context, tgbotapi.Update) (bot.Outcome, error) { return bot.Outcome{}, nil })
+	handler := bot.HandlerFunc(func(context.Context, bot.Update) (bot.Outcome, error) { return bot.Outcome{}, nil })
 	run := func(t *testing.T, c *telegram.Client, log *slog.Logger, watch time.Duration) {
 		t.Helper()
 		p := telegram.NewPoller(c, handler, log)
@@ -453,7 +453,7 @@ func TestLongRunUnderBotAPIFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	var handled, failed atomic.Int64
-	counted := bot.HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (bot.Outcome, error) {
+	counted := bot.HandlerFunc(func(ctx context.Context, u bot.Update) (bot.Outcome, error) {
 		out, err := conv.Handle(ctx, u)
 		handled.Add(1)
 		if err != nil {

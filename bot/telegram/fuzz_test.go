@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/bot/store/boltstore"
@@ -68,7 +66,7 @@ func FuzzWebhookUpdate(f *testing.F) {
 		f.Fatal(err)
 	}
 	var handlerErr error
-	handler := bot.HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (bot.Outcome, error) {
+	handler := bot.HandlerFunc(func(ctx context.Context, u bot.Update) (bot.Outcome, error) {
 		out, err := bot.Recovered(conv, log).Handle(ctx, u)
 		handlerErr = err
 		return out, err

@@ -430,7 +430,7 @@ type loadOutcomes struct {
 }
 
 func (o *loadOutcomes) count(next bot.Handler) bot.Handler {
-	return bot.HandlerFunc(func(ctx context.Context, u tgbotapi.Update) (bot.Outcome, error) {
+	return bot.HandlerFunc(func(ctx context.Context, u bot.Update) (bot.Outcome, error) {
 		out, err := next.Handle(ctx, u)
 		kind := out.Kind
 		if err != nil {

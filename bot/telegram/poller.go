@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/layanan-id/layanan/bot"
 )
 
@@ -37,14 +35,14 @@ type Poller struct {
 
 // handle hands u to the handler and, while another handler's claim holds
 // it, tries again. The handler middleware logs failures.
-func (p *Poller) handle(ctx context.Context, u tgbotapi.Update) {
+func (p *Poller) handle(ctx context.Context, u bot.Update) {
 	for attempt := 1; ; attempt++ {
 		_, err := p.handler.Handle(ctx, u)
 		if !errors.Is(err, bot.ErrInProgress) {
 			return
 		}
 		if attempt >= p.HeldAttempts {
-			p.log.Warn("update still claimed by another handler; giving up", "update_id", u.UpdateID, "attempts", attempt)
+			p.log.Warn("update still claimed by another handler; giving up", "update_id", u.ID, "attempts", attempt)
 			return
 		}
 		if sleep(ctx, p.HeldRetry) != nil {
@@ -59,14 +57,14 @@ func NewPoller(client *Client, handler bot.Handler, log *slog.Logger) *Poller {
 }
 
 // chatKey is what orders updates: the chat, else the user.
-func chatKey(u tgbotapi.Update) int64 {
+func chatKey(u bot.Update) int64 {
 	switch {
-	case u.Message != nil && u.Message.Chat != nil:
+	case u.Message != nil:
 		return u.Message.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
-		return u.CallbackQuery.From.ID
+	case u.Callback != nil:
+		return u.Callback.From.ID
 	}
-	return int64(u.UpdateID)
+	return int64(u.ID)
 }
 
 // Run polls until ctx ends, then stops taking updates, lets the updates in
@@ -77,12 +75,12 @@ func (p *Poller) Run(ctx context.Context) error {
 	handleCtx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
 	workers := max(1, p.Workers)
-	queues := make([]chan tgbotapi.Update, workers)
+	queues := make([]chan bot.Update, workers)
 	var wg sync.WaitGroup
 	for i := range queues {
-		queues[i] = make(chan tgbotapi.Update, 16)
+		queues[i] = make(chan bot.Update, 16)
 		wg.Add(1)
-		go func(q <-chan tgbotapi.Update) {
+		go func(q <-chan bot.Update) {
 			defer wg.Done()
 			for u := range q {
 				p.handle(handleCtx, u)
@@ -112,7 +110,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		backoff = time.Second
 		for _, u := range updates {
-			offset = max(offset, u.UpdateID+1)
+			offset = max(offset, u.ID+1)
 			k := chatKey(u) % int64(workers)
 			if k < 0 {
 				k = -k

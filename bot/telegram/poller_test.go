@@ -28,7 +28,7 @@ func TestPollerRetriesHeldUpdate(t *testing.T) {
 	}
 	var calls atomic.Int32
 	handled := make(chan struct{})
-	h := bot.HandlerFunc(func(context.Context, tgbotapi.Update) (bot.Outcome, error) {
+	h := bot.HandlerFunc(func(context.Context, bot.Update) (bot.Outcome, error) {
 		if calls.Add(1) < 3 {
 			return bot.Outcome{Kind: bot.OutcomeInProgress}, bot.ErrInProgress
 		}

@@ -2,12 +2,10 @@ package telegram
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/layanan-id/layanan/bot"
 )
@@ -54,14 +52,18 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	var u tgbotapi.Update
-	dec := json.NewDecoder(http.MaxBytesReader(rw, r.Body, MaxWebhookBody))
-	if err := dec.Decode(&u); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, MaxWebhookBody))
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			http.Error(rw, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
+		http.Error(rw, "could not read the body", http.StatusBadRequest)
+		return
+	}
+	u, err := DecodeUpdate(body)
+	if err != nil {
 		http.Error(rw, "not a Telegram update", http.StatusBadRequest)
 		return
 	}

@@ -11,9 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf16"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/render"
@@ -75,9 +72,9 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	// Update ids go into the store's duplicate check for a day, so each run
 	// starts from the clock, not from 1.
 	updateID := int(time.Now().UnixMilli() % (1 << 40))
-	send := func(u tgbotapi.Update) error {
+	send := func(u bot.Update) error {
 		updateID++
-		u.UpdateID = updateID
+		u.ID = updateID
 		if _, err := handler.Handle(ctx, u); err != nil {
 			return err
 		}
@@ -143,32 +140,21 @@ type lineOrErr struct {
 	err  error
 }
 
-func textUpdate(text string) tgbotapi.Update {
-	m := &tgbotapi.Message{
-		MessageID: 1,
-		From:      &tgbotapi.User{ID: chatUserID, FirstName: "Warga", LanguageCode: "id"},
-		Chat:      &tgbotapi.Chat{ID: chatChatID, Type: "private"},
-		Text:      text,
-	}
-	if strings.HasPrefix(text, "/") {
-		end := strings.IndexAny(text, " \t")
-		if end < 0 {
-			end = len(text)
-		}
-		m.Entities = []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: len(utf16.Encode([]rune(text[:end])))}}
-	}
-	return tgbotapi.Update{Message: m}
+func textUpdate(text string) bot.Update {
+	return bot.Update{Message: &bot.Message{
+		ID:   1,
+		From: &bot.User{ID: chatUserID, FirstName: "Warga", LanguageCode: "id"},
+		Chat: bot.Chat{ID: chatChatID, Type: bot.ChatPrivate},
+		Text: text,
+	}}
 }
 
-func callbackUpdate(data string, messageID int) tgbotapi.Update {
-	return tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{
-		ID:   "terminal",
-		From: &tgbotapi.User{ID: chatUserID, FirstName: "Warga", LanguageCode: "id"},
-		Message: &tgbotapi.Message{
-			MessageID: messageID,
-			Chat:      &tgbotapi.Chat{ID: chatChatID, Type: "private"},
-		},
-		Data: data,
+func callbackUpdate(data string, messageID int) bot.Update {
+	return bot.Update{Callback: &bot.Callback{
+		ID:      "terminal",
+		From:    bot.User{ID: chatUserID, FirstName: "Warga", LanguageCode: "id"},
+		Message: &bot.Message{ID: messageID, Chat: bot.Chat{ID: chatChatID, Type: bot.ChatPrivate}},
+		Data:    data,
 	}}
 }
 
