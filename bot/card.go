@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -98,8 +99,18 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 	parts := c.cards.get(content, cardKey{e.ID, v.lang, content.Local.Today(now)}, func() []string {
 		return splitHTML(c.answerHTML(v, e, now))
 	})
-	return c.sendSplit(ctx, v, parts, buttons)
+	first, last, err := c.sendSplitIDs(ctx, v, parts, buttons)
+	if err == nil && last > 0 {
+		v.session.Answers = append(v.session.Answers, AnswerRef{First: first, Last: last, EntryID: e.ID})
+		if n := len(v.session.Answers); n > maxAnswersKept {
+			v.session.Answers = slices.Clone(v.session.Answers[n-maxAnswersKept:])
+		}
+	}
+	return err
 }
+
+// maxAnswersKept is how many recent answers a reaction can vote on.
+const maxAnswersKept = 5
 
 // cardCache keeps the current content's answer cards rendered and split:
 // rendering and splitting a card costs more than finding it.
@@ -209,16 +220,27 @@ func (c *Conversation) sendParts(ctx context.Context, v *conv, html string, butt
 
 // sendSplit sends the parts of a message, the buttons under the last.
 func (c *Conversation) sendSplit(ctx context.Context, v *conv, parts []string, buttons [][]Button) error {
+	_, _, err := c.sendSplitIDs(ctx, v, parts, buttons)
+	return err
+}
+
+// sendSplitIDs is sendSplit returning the first and last message ids.
+func (c *Conversation) sendSplitIDs(ctx context.Context, v *conv, parts []string, buttons [][]Button) (first, last int, err error) {
 	for i, part := range parts {
 		var kb [][]Button
 		if i == len(parts)-1 {
 			kb = buttons
 		}
-		if _, err := c.reply(ctx, v, part, kb); err != nil {
-			return err
+		id, err := c.reply(ctx, v, part, kb)
+		if err != nil {
+			return first, last, err
 		}
+		if i == 0 {
+			first = id
+		}
+		last = id
 	}
-	return nil
+	return first, last, nil
 }
 
 // aspectValue returns the label and Markdown answering one aspect of e.

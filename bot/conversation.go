@@ -199,6 +199,8 @@ func (c *Conversation) Handle(ctx context.Context, u Update) (Outcome, error) {
 		if m := u.Callback.Message; m != nil {
 			chatID = m.Chat.ID
 		}
+	case u.Reaction != nil && u.Reaction.User != nil && !u.Reaction.User.IsBot:
+		from, chatID = u.Reaction.User, u.Reaction.Chat.ID
 	case u.Message != nil && u.Message.From != nil && !u.Message.From.IsBot:
 		m := u.Message
 		from, chatID, text = m.From, m.Chat.ID, m.Text
@@ -237,9 +239,12 @@ func (c *Conversation) Handle(ctx context.Context, u Update) (Outcome, error) {
 		}
 	}
 	var out Outcome
-	if u.Callback != nil {
+	switch {
+	case u.Callback != nil:
 		out, err = c.handleCallback(ctx, v, u.Callback)
-	} else {
+	case u.Reaction != nil:
+		out, err = c.handleReaction(ctx, v, u.Reaction)
+	default:
 		out, err = c.handleMessage(ctx, v, u.Message, text, adm.Messages)
 	}
 	c.complete(ctx, u.ID, v, out)

@@ -251,9 +251,37 @@ func (c *Conversation) answerHours(ctx context.Context, v *conv, text string, ou
 	}
 	b.WriteString(c.calendarNote(v, unknown))
 	c.countQuestion(v)
-	_, err := c.reply(ctx, v, strings.TrimSpace(b.String()), c.menuRow(v))
+	buttons := append(c.copyButtons(v, offices), c.menuRow(v)...)
+	_, err := c.reply(ctx, v, strings.TrimSpace(b.String()), buttons)
 	return out, true, err
 }
+
+// maxCopyOffices bounds the offices whose address and phone get a copy
+// button under one reply.
+const maxCopyOffices = 3
+
+// copyButtons are buttons that copy the offices' addresses and phone
+// numbers, to paste into a map or dial.
+func (c *Conversation) copyButtons(v *conv, offices []*local.Office) [][]Button {
+	var rows [][]Button
+	for _, o := range offices[:min(len(offices), maxCopyOffices)] {
+		var row []Button
+		name := truncateRunes(o.Name, 24)
+		if o.Address != "" {
+			row = append(row, Button{Text: c.t(v, "button_copy_address", "office", name), CopyText: truncateRunes(o.Name+", "+o.Address, maxCopyText)})
+		}
+		if o.Phone != "" {
+			row = append(row, Button{Text: c.t(v, "button_copy_phone", "office", name), CopyText: truncateRunes(o.Phone, maxCopyText)})
+		}
+		if len(row) > 0 {
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// maxCopyText is the most a copy button may copy (Bot API CopyTextButton).
+const maxCopyText = 256
 
 // maxOfficesShown bounds one reply's offices.
 const maxOfficesShown = 5
@@ -499,10 +527,13 @@ func (c *Conversation) nearestOffices(ctx context.Context, v *conv, p local.Poin
 	}
 	now := c.now()
 	parts := []string{c.t(v, "offices_nearest", "topic", topic)}
+	var offices []*local.Office
 	for i, d := range near {
 		parts = append(parts, fmt.Sprintf("%d. %s\n%s", i+1, distanceText(v.lang, d.Meters), c.officeDetailsHTML(v, loc, d.Office, now, true, false)))
+		offices = append(offices, d.Office)
 	}
-	return c.sendSplit(ctx, v, splitHTML(strings.Join(parts, "\n\n")), c.menuRow(v))
+	buttons := append(c.copyButtons(v, offices), c.menuRow(v)...)
+	return c.sendSplit(ctx, v, splitHTML(strings.Join(parts, "\n\n")), buttons)
 }
 
 // distanceText is "850 m" or "2,4 km" (a decimal point in English).

@@ -367,3 +367,21 @@ func FuzzHoursQuestion(f *testing.F) {
 		}
 	})
 }
+
+// Hours answers carry buttons that copy an office's address and phone.
+func TestCopyButtons(t *testing.T) {
+	c, rec := newLocalConv(t, localIndex(t), wita(t, "2026-12-07 09:00"))
+	if _, err := c.Handle(t.Context(), textUpdate(1, "jam buka dukcapil")); err != nil {
+		t.Fatal(err)
+	}
+	rows := rec.last().Buttons
+	if len(rows) < 2 || len(rows[0]) != 2 {
+		t.Fatalf("buttons %+v", rows)
+	}
+	if b := rows[0][0]; b.CopyText != "Disdukcapil Kabupaten Contoh, Jl. Contoh Raya No. 1, Kecamatan Contoh" || b.Data != "" || !strings.HasPrefix(b.Text, "📋 Salin alamat") {
+		t.Errorf("address button %+v", b)
+	}
+	if b := rows[0][1]; b.CopyText != "0542 000001" {
+		t.Errorf("phone button %+v", b)
+	}
+}

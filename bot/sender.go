@@ -12,6 +12,9 @@ type Button struct {
 	Text string
 	Data string // callback data, at most 64 bytes
 	URL  string
+	// CopyText is copied to the citizen's clipboard when pressed (an
+	// address, a phone number); at most 256 characters.
+	CopyText string
 }
 
 // Reply is one message to a chat. Text is Telegram HTML no longer than one

@@ -16,8 +16,19 @@ type Session struct {
 	Draft   *Draft   `json:"draft,omitempty"`   // an admin's announcement awaiting Kirim / Batal
 	// CommentOn is the entry whose answer the citizen just marked 👎: the
 	// next text message (within commentWindow) says what was wrong.
-	CommentOn string    `json:"comment_on,omitempty"`
-	UpdatedAt time.Time `json:"updated"`
+	CommentOn string `json:"comment_on,omitempty"`
+	// Answers are the last answer cards sent, so that a 👍 or 👎 reaction
+	// on one counts as its vote; at most maxAnswersKept.
+	Answers   []AnswerRef `json:"answers,omitempty"`
+	UpdatedAt time.Time   `json:"updated"`
+}
+
+// AnswerRef is an answer card sent as the messages First to Last (a long
+// card is split); its buttons are under Last, so a vote is on Last.
+type AnswerRef struct {
+	First   int    `json:"f"`
+	Last    int    `json:"l"`
+	EntryID string `json:"e"`
 }
 
 // Draft is an announcement an admin has previewed but not yet sent.

@@ -10,6 +10,7 @@ type Update struct {
 	ID       int
 	Message  *Message
 	Callback *Callback
+	Reaction *Reaction
 }
 
 // Kind names the update's kind for metrics: "message", "callback" or
@@ -20,6 +21,8 @@ func (u Update) Kind() string {
 		return "message"
 	case u.Callback != nil:
 		return "callback"
+	case u.Reaction != nil:
+		return "reaction"
 	}
 	return "other"
 }
@@ -86,4 +89,30 @@ type Callback struct {
 	From    User
 	Message *Message // the message the button is under; nil when too old
 	Data    string
+}
+
+// Reaction is a change of a user's reactions to one of the chat's
+// messages.
+type Reaction struct {
+	Chat      Chat
+	MessageID int
+	User      *User // nil for an anonymous reaction on behalf of a chat
+	// Old and New are the user's emoji on the message before and after;
+	// other kinds of reaction (custom emoji) are left out.
+	Old, New []string
+}
+
+// Added returns the emoji in New that were not in Old.
+func (r *Reaction) Added() []string {
+	var out []string
+	for _, e := range r.New {
+		found := false
+		for _, o := range r.Old {
+			found = found || o == e
+		}
+		if !found {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -232,25 +233,23 @@ func (c *Client) GetMe(ctx context.Context) (tgbotapi.User, error) {
 }
 
 // Send implements bot.Sender. Should Telegram ever reject the HTML, the
-// message goes out again as plain text rather than not at all.
+// message goes out again as plain text rather than not at all. Link
+// previews are off (link_preview_options, which the library lacks): an
+// answer's source link would otherwise show a large preview card.
 func (c *Client) Send(ctx context.Context, r bot.Reply) (int, error) {
-	msg := tgbotapi.NewMessage(r.ChatID, r.Text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.DisableWebPagePreview = true
-	if len(r.Buttons) > 0 {
-		msg.ReplyMarkup = keyboard(r.Buttons)
+	params, err := sendParams(r, true)
+	if err != nil {
+		return 0, err
 	}
-	resp, err := c.request(ctx, "sendMessage", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
-		return b.Request(msg)
-	})
+	send := func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) { return b.MakeRequest("sendMessage", params) }
+	resp, err := c.request(ctx, "sendMessage", send)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Code == 400 && strings.Contains(apiErr.Message, "can't parse entities") {
 		c.log.Error("telegram rejected HTML; sending plain text", "chat_id", r.ChatID, "err", err)
-		msg.ParseMode = ""
-		msg.Text = render.PlainText(r.Text)
-		resp, err = c.request(ctx, "sendMessage", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
-			return b.Request(msg)
-		})
+		if params, err = sendParams(r, false); err != nil {
+			return 0, err
+		}
+		resp, err = c.request(ctx, "sendMessage", send)
 	}
 	if err != nil {
 		return 0, err
@@ -262,20 +261,64 @@ func (c *Client) Send(ctx context.Context, r bot.Reply) (int, error) {
 	return sent.MessageID, nil
 }
 
-func keyboard(rows [][]bot.Button) tgbotapi.InlineKeyboardMarkup {
-	var kb [][]tgbotapi.InlineKeyboardButton
-	for _, row := range rows {
-		var r []tgbotapi.InlineKeyboardButton
-		for _, b := range row {
-			if b.URL != "" {
-				r = append(r, tgbotapi.NewInlineKeyboardButtonURL(b.Text, b.URL))
-			} else {
-				r = append(r, tgbotapi.NewInlineKeyboardButtonData(b.Text, b.Data))
-			}
-		}
-		kb = append(kb, r)
+// linkPreviewOff is the link_preview_options of every message.
+const linkPreviewOff = `{"is_disabled":true}`
+
+// sendParams are a sendMessage request's parameters, as HTML or as the
+// HTML's plain text.
+func sendParams(r bot.Reply, html bool) (tgbotapi.Params, error) {
+	params := tgbotapi.Params{"chat_id": strconv.FormatInt(r.ChatID, 10), "link_preview_options": linkPreviewOff}
+	if html {
+		params["text"], params["parse_mode"] = r.Text, tgbotapi.ModeHTML
+	} else {
+		params["text"] = render.PlainText(r.Text)
 	}
-	return tgbotapi.NewInlineKeyboardMarkup(kb...)
+	if len(r.Buttons) > 0 {
+		markup, err := json.Marshal(keyboard(r.Buttons))
+		if err != nil {
+			return nil, fmt.Errorf("telegram: encode keyboard: %w", err)
+		}
+		params["reply_markup"] = string(markup)
+	}
+	return params, nil
+}
+
+// inlineKeyboard is reply_markup with the buttons the library lacks
+// (copy_text, Bot API 7.11).
+type inlineKeyboard struct {
+	Rows [][]inlineButton `json:"inline_keyboard"`
+}
+
+type inlineButton struct {
+	Text         string    `json:"text"`
+	CallbackData string    `json:"callback_data,omitempty"`
+	URL          string    `json:"url,omitempty"`
+	CopyText     *copyText `json:"copy_text,omitempty"`
+}
+
+type copyText struct {
+	Text string `json:"text"`
+}
+
+func keyboard(rows [][]bot.Button) inlineKeyboard {
+	kb := inlineKeyboard{Rows: make([][]inlineButton, 0, len(rows))}
+	for _, row := range rows {
+		r := make([]inlineButton, 0, len(row))
+		for _, b := range row {
+			ib := inlineButton{Text: b.Text}
+			switch {
+			case b.URL != "":
+				ib.URL = b.URL
+			case b.CopyText != "":
+				ib.CopyText = &copyText{Text: b.CopyText}
+			default:
+				ib.CallbackData = b.Data
+			}
+			r = append(r, ib)
+		}
+		kb.Rows = append(kb.Rows, r)
+	}
+	return kb
 }
 
 // AnswerCallback implements bot.Sender.
@@ -310,12 +353,16 @@ func (c *Client) SetCommands(ctx context.Context, language string, commands []bo
 	return err
 }
 
+// allowedUpdates are the update kinds the bot asks Telegram for: reactions
+// count as votes on answers.
+const allowedUpdates = `["message","callback_query","message_reaction"]`
+
 // SetWebhook registers the webhook with a secret token, which Telegram then
 // sends in the X-Telegram-Bot-Api-Secret-Token header. (v5.5.1's
 // WebhookConfig has no secret_token field, so the request is built here.)
 func (c *Client) SetWebhook(ctx context.Context, webhookURL, secret string) error {
 	params := tgbotapi.Params{"url": webhookURL, "secret_token": secret}
-	params.AddNonEmpty("allowed_updates", `["message","callback_query"]`)
+	params.AddNonEmpty("allowed_updates", allowedUpdates)
 	_, err := c.request(ctx, "setWebhook", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
 		return b.MakeRequest("setWebhook", params)
 	})
@@ -337,7 +384,7 @@ func (c *Client) GetUpdates(ctx context.Context, offset int, timeout time.Durati
 	params := tgbotapi.Params{}
 	params.AddNonZero("offset", offset)
 	params.AddNonZero("timeout", int(timeout.Seconds()))
-	params.AddNonEmpty("allowed_updates", `["message","callback_query"]`)
+	params.AddNonEmpty("allowed_updates", allowedUpdates)
 	// No retry here: the polling loop has its own backoff.
 	resp, err := c.with(ctx).MakeRequest("getUpdates", params)
 	err = c.redact(err)

@@ -12,8 +12,8 @@ import (
 
 // DecodeUpdate reads one Bot API update (JSON) into the conversation's
 // own model. The library stops at Bot API 5.5, so the fields it lacks
-// (message_thread_id, is_topic_message, is_forum) are read from the same
-// JSON here. It fails only on JSON that is not an update object.
+// (message_thread_id, is_topic_message, is_forum, message_reaction) are
+// read from the same JSON here. It fails only on JSON that is not an update object.
 func DecodeUpdate(raw []byte) (bot.Update, error) {
 	var u tgbotapi.Update
 	if err := json.Unmarshal(raw, &u); err != nil {
@@ -46,10 +46,35 @@ func UpdateID(raw []byte) (int, error) {
 
 // newerFields are the Bot API fields newer than the library.
 type newerFields struct {
-	Message       *newerMessage `json:"message"`
-	CallbackQuery *struct {
+	MessageReaction *wireReaction `json:"message_reaction"`
+	Message         *newerMessage `json:"message"`
+	CallbackQuery   *struct {
 		Message *newerMessage `json:"message"`
 	} `json:"callback_query"`
+}
+
+// wireReaction is a MessageReactionUpdated (Bot API 7.0).
+type wireReaction struct {
+	Chat      *tgbotapi.Chat  `json:"chat"`
+	MessageID int             `json:"message_id"`
+	User      *tgbotapi.User  `json:"user"`
+	Old       []wireReactType `json:"old_reaction"`
+	New       []wireReactType `json:"new_reaction"`
+}
+
+type wireReactType struct {
+	Type  string `json:"type"`
+	Emoji string `json:"emoji"`
+}
+
+func emoji(rs []wireReactType) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Type == "emoji" && r.Emoji != "" {
+			out = append(out, r.Emoji)
+		}
+	}
+	return out
 }
 
 type newerMessage struct {
@@ -73,6 +98,18 @@ func convertUpdate(u tgbotapi.Update, extra newerFields) bot.Update {
 			em = extra.CallbackQuery.Message
 		}
 		out.Callback = &bot.Callback{ID: q.ID, From: convertUser(q.From), Data: q.Data, Message: convertMessage(q.Message, em)}
+	case extra.MessageReaction != nil && extra.MessageReaction.Chat != nil:
+		r := extra.MessageReaction
+		out.Reaction = &bot.Reaction{
+			Chat:      bot.Chat{ID: r.Chat.ID, Type: r.Chat.Type},
+			MessageID: r.MessageID,
+			Old:       emoji(r.Old),
+			New:       emoji(r.New),
+		}
+		if r.User != nil {
+			u := convertUser(r.User)
+			out.Reaction.User = &u
+		}
 	}
 	return out
 }

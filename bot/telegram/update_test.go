@@ -69,6 +69,22 @@ func TestDecodeUpdate(t *testing.T) {
 					t.Errorf("%+v", u.Message)
 				}
 			}},
+		{"reaction", `{"update_id":16,"message_reaction":{"chat":{"id":5,"type":"private"},"message_id":30,"user":{"id":5,"first_name":"Siti"},"date":1,"old_reaction":[{"type":"emoji","emoji":"👍"}],"new_reaction":[{"type":"emoji","emoji":"👎"},{"type":"custom_emoji","custom_emoji_id":"x"}]}}`,
+			func(t *testing.T, u bot.Update) {
+				r := u.Reaction
+				if r == nil || u.Kind() != "reaction" || r.Chat.ID != 5 || r.MessageID != 30 || r.User == nil || r.User.ID != 5 {
+					t.Fatalf("%+v", r)
+				}
+				if len(r.Old) != 1 || len(r.New) != 1 || r.New[0] != "👎" || len(r.Added()) != 1 || r.Added()[0] != "👎" {
+					t.Errorf("old %v new %v added %v", r.Old, r.New, r.Added())
+				}
+			}},
+		{"anonymous reaction", `{"update_id":17,"message_reaction":{"chat":{"id":-100,"type":"supergroup"},"message_id":30,"actor_chat":{"id":-100,"type":"supergroup"},"date":1,"old_reaction":[],"new_reaction":[{"type":"emoji","emoji":"👍"}]}}`,
+			func(t *testing.T, u bot.Update) {
+				if u.Reaction == nil || u.Reaction.User != nil {
+					t.Errorf("%+v", u.Reaction)
+				}
+			}},
 		{"newer field of another type", `{"update_id":15,"message":{"message_id":1,"message_thread_id":"x","chat":{"id":1,"type":"private"},"text":"x"}}`,
 			func(t *testing.T, u bot.Update) {
 				if u.Message == nil || u.Message.ThreadID != 0 || u.Message.Text != "x" {

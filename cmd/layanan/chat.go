@@ -183,6 +183,11 @@ func (t *terminal) Send(_ context.Context, r bot.Reply) (int, error) {
 					cells = append(cells, fmt.Sprintf("%s (%s)", b.Text, b.URL))
 					continue
 				}
+				if b.CopyText != "" {
+					// Telegram copies it; here it is shown to copy by hand.
+					cells = append(cells, fmt.Sprintf("%s: %s", b.Text, b.CopyText))
+					continue
+				}
 				t.buttons = append(t.buttons, b.Data)
 				cells = append(cells, fmt.Sprintf("[%d] %s", len(t.buttons), b.Text))
 			}

@@ -1,8 +1,11 @@
 // Package fakebotapi is a fake Telegram Bot API server for tests: it
 // answers getMe, serves queued updates to getUpdates (long polling with
-// offsets), accepts the methods the bot uses, checks what Telegram would
-// reject (HTML it cannot parse, messages over 4096 characters, callback
-// data over 64 bytes), can be told to fail, and records every request.
+// offsets, only the kinds allowed_updates asks for, and by default not
+// message_reaction, as Telegram does), accepts the methods the bot uses,
+// checks what Telegram would reject (HTML it cannot parse, messages over
+// 4096 characters, callback data over 64 bytes, a button with no or two
+// actions, copy_text over 256 characters, malformed link_preview_options),
+// can be told to fail, and records every request.
 package fakebotapi
 
 import (
@@ -51,7 +54,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	requests  []Request
-	updates   []tgbotapi.Update
+	updates   []queued
 	wake      chan struct{}
 	failures  map[string][]Failure
 	nextMsgID int
@@ -89,13 +92,58 @@ func New(t testing.TB) *Server {
 // APIURL is the base URL to give the client (TELEGRAM_API_URL).
 func (s *Server) APIURL() string { return s.Server.URL }
 
+// queued is an update waiting for getUpdates.
+type queued struct {
+	id   int
+	kind string // its field: "message", "callback_query", "message_reaction"...
+	raw  json.RawMessage
+}
+
 // AddUpdates queues updates for getUpdates.
 func (s *Server) AddUpdates(us ...tgbotapi.Update) {
+	raws := make([]json.RawMessage, len(us))
+	for i, u := range us {
+		raw, err := json.Marshal(u)
+		if err != nil {
+			panic(fmt.Sprintf("fakebotapi: an update does not marshal: %v", err))
+		}
+		raws[i] = raw
+	}
+	s.AddRawUpdates(raws...)
+}
+
+// AddRawUpdates queues updates given as JSON, for the kinds the library
+// has no type for (message_reaction). Each must have an update_id.
+func (s *Server) AddRawUpdates(raws ...json.RawMessage) {
+	var qs []queued
+	for _, raw := range raws {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			panic(fmt.Sprintf("fakebotapi: not an update: %s", raw))
+		}
+		q := queued{raw: raw}
+		if err := json.Unmarshal(fields["update_id"], &q.id); err != nil {
+			panic(fmt.Sprintf("fakebotapi: update without update_id: %s", raw))
+		}
+		for k, v := range fields {
+			// A marshalled library update has every other kind as null.
+			if k != "update_id" && string(v) != "null" {
+				q.kind = k
+			}
+		}
+		qs = append(qs, q)
+	}
 	s.mu.Lock()
-	s.updates = append(s.updates, us...)
+	s.updates = append(s.updates, qs...)
 	close(s.wake)
 	s.wake = make(chan struct{})
 	s.mu.Unlock()
+}
+
+// defaultUpdates are the kinds Telegram sends without allowed_updates:
+// all but chat_member, message_reaction and message_reaction_count.
+func allowedByDefault(kind string) bool {
+	return kind != "chat_member" && kind != "message_reaction" && kind != "message_reaction_count"
 }
 
 // FailNext makes the next calls of method fail, one failure per call.
@@ -272,15 +320,27 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
 	offset, _ := strconv.Atoi(r.PostForm.Get("offset"))
 	timeout, _ := strconv.Atoi(r.PostForm.Get("timeout"))
+	allowed := allowedByDefault
+	if list := r.PostForm.Get("allowed_updates"); list != "" {
+		var kinds []string
+		if err := json.Unmarshal([]byte(list), &kinds); err != nil {
+			fail(w, Failure{Code: 400, Description: "Bad Request: can't parse allowed_updates JSON array"})
+			return
+		}
+		if len(kinds) > 0 {
+			allowed = func(kind string) bool { return slices.Contains(kinds, kind) }
+		}
+	}
 	deadline := time.After(time.Duration(timeout) * time.Second)
 	for {
 		s.mu.Lock()
-		var out []tgbotapi.Update
+		out := []json.RawMessage{}
 		kept := s.updates[:0]
 		for _, u := range s.updates {
-			if u.UpdateID >= offset {
+			// Telegram drops the updates a bot did not ask for.
+			if u.id >= offset && allowed(u.kind) {
 				kept = append(kept, u)
-				out = append(out, u)
+				out = append(out, u.raw)
 			}
 		}
 		s.updates = kept
@@ -293,7 +353,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-wake:
 		case <-deadline:
-			ok(w, []tgbotapi.Update{})
+			ok(w, []json.RawMessage{})
 			return
 		case <-r.Context().Done():
 			return
@@ -339,19 +399,20 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if markup := r.PostForm.Get("reply_markup"); markup != "" {
-		var kb tgbotapi.InlineKeyboardMarkup
-		if err := json.Unmarshal([]byte(markup), &kb); err != nil {
-			fail(w, Failure{Code: 400, Description: "Bad Request: can't parse reply keyboard markup JSON object"})
+	if opts := r.PostForm.Get("link_preview_options"); opts != "" {
+		var lp struct {
+			IsDisabled *bool   `json:"is_disabled"`
+			URL        *string `json:"url"`
+		}
+		if err := json.Unmarshal([]byte(opts), &lp); err != nil {
+			fail(w, Failure{Code: 400, Description: "Bad Request: can't parse link preview options"})
 			return
 		}
-		for _, row := range kb.InlineKeyboard {
-			for _, b := range row {
-				if b.CallbackData != nil && (len(*b.CallbackData) == 0 || len(*b.CallbackData) > 64) {
-					fail(w, Failure{Code: 400, Description: "Bad Request: BUTTON_DATA_INVALID"})
-					return
-				}
-			}
+	}
+	if markup := r.PostForm.Get("reply_markup"); markup != "" {
+		if f, bad := checkKeyboard(markup); bad {
+			fail(w, f)
+			return
 		}
 	}
 	s.mu.Lock()
@@ -360,4 +421,45 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	s.sent = append(s.sent, Sent{ChatID: chatID, Text: text, At: time.Now()})
 	s.mu.Unlock()
 	ok(w, tgbotapi.Message{MessageID: id, Chat: &tgbotapi.Chat{ID: chatID, Type: "private"}, Date: int(time.Now().Unix()), Text: text})
+}
+
+// button is an inline keyboard button as the Bot API reads it.
+type button struct {
+	Text         string  `json:"text"`
+	CallbackData *string `json:"callback_data"`
+	URL          *string `json:"url"`
+	CopyText     *struct {
+		Text string `json:"text"`
+	} `json:"copy_text"`
+}
+
+// checkKeyboard rejects an inline keyboard as Telegram would.
+func checkKeyboard(markup string) (Failure, bool) {
+	var kb struct {
+		Rows [][]button `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(markup), &kb); err != nil {
+		return Failure{Code: 400, Description: "Bad Request: can't parse reply keyboard markup JSON object"}, true
+	}
+	for _, row := range kb.Rows {
+		for _, b := range row {
+			actions := 0
+			for _, set := range []bool{b.CallbackData != nil, b.URL != nil, b.CopyText != nil} {
+				if set {
+					actions++
+				}
+			}
+			switch {
+			case strings.TrimSpace(b.Text) == "":
+				return Failure{Code: 400, Description: "Bad Request: text buttons are unallowed in the inline keyboard"}, true
+			case actions != 1:
+				return Failure{Code: 400, Description: "Bad Request: can't parse inline keyboard button: exactly one of the optional fields must be used"}, true
+			case b.CallbackData != nil && (len(*b.CallbackData) == 0 || len(*b.CallbackData) > 64):
+				return Failure{Code: 400, Description: "Bad Request: BUTTON_DATA_INVALID"}, true
+			case b.CopyText != nil && (b.CopyText.Text == "" || len(utf16.Encode([]rune(b.CopyText.Text))) > 256):
+				return Failure{Code: 400, Description: "Bad Request: COPY_TEXT_INVALID"}, true
+			}
+		}
+	}
+	return Failure{}, false
 }
