@@ -14,7 +14,7 @@ import (
 
 	bolterrors "go.etcd.io/bbolt/errors"
 
-	"github.com/layanan-id/layanan/bot/report"
+	"github.com/layanan-id/layanan/report"
 	"github.com/layanan-id/layanan/knowledge"
 )
 
