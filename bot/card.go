@@ -2,76 +2,21 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/knowledge"
 	"github.com/layanan-id/layanan/knowledge/local"
 )
 
-func escape(s string) string { return render.Escape(s) }
 
-// inlineHTML renders a one-line card value (it may hold Markdown links or
-// emphasis).
-func inlineHTML(s string) string { return strings.TrimSpace(render.HTML(s)) }
 
-// answerHTML renders an entry's answer card: title, the card fields in a
-// fixed order, the body, the source and the date.
-func (c *Conversation) answerHTML(v *conv, e *knowledge.Entry, now time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<b>%s</b>\n", escape(e.Title))
-	fields := []struct{ label, value string }{
-		{"label_fee", e.Fee},
-		{"label_duration", e.Duration},
-		{"label_where", e.Where},
-		{"label_legal", e.LegalBasis},
-	}
-	wrote := false
-	for _, f := range fields {
-		if f.value == "" {
-			continue
-		}
-		if !wrote {
-			b.WriteString("\n")
-			wrote = true
-		}
-		fmt.Fprintf(&b, "<b>%s:</b> %s\n", c.t(v, f.label), inlineHTML(f.value))
-	}
-	if offices := c.officesHTML(v, e, now); offices != "" {
-		b.WriteString("\n")
-		b.WriteString(offices)
-		b.WriteString("\n")
-	}
-	if body := strings.TrimSpace(render.HTML(e.Body)); body != "" {
-		b.WriteString("\n")
-		b.WriteString(body)
-		b.WriteString("\n")
-	}
-	if e.Source != "" || !e.Updated.IsZero() {
-		b.WriteString("\n")
-	}
-	if e.Source != "" {
-		fmt.Fprintf(&b, "<b>%s:</b> %s\n", c.t(v, "label_source"), sourceHTML(e.Source))
-	}
-	if !e.Updated.IsZero() {
-		fmt.Fprintf(&b, "<i>%s</i>", c.t(v, "updated", "date", c.texts.date(v.lang, e.Updated)))
-	}
-	return strings.TrimSpace(b.String())
-}
 
 // splitHTML splits a reply into messages Telegram accepts.
 func splitHTML(html string) []string { return render.Split(html, render.MaxMessage) }
 
-func sourceHTML(url string) string {
-	if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
-		return fmt.Sprintf(`<a href="%s">%s</a>`, escape(url), escape(url))
-	}
-	return escape(url)
-}
 
 // sendAnswer sends an entry's answer card, split into as many messages as
 // it needs, with the buttons under the last one: feedback, related
@@ -96,8 +41,8 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 	}
 	buttons = append(buttons, []Button{{Text: c.t(v, "button_contact"), Data: cbContact}, {Text: c.t(v, "button_menu"), Data: cbMenu}})
 	content, now := c.know.Content(), c.now()
-	parts := c.cards.get(content, cardKey{e.ID, v.lang, content.Local.Today(now)}, func() []string {
-		return splitHTML(c.answerHTML(v, e, now))
+	parts := c.cardParts.get(content, cardKey{e.ID, v.lang, content.Local.Today(now)}, func() []string {
+		return splitHTML(c.cards.HTML(v.lang, content.Local, e, now))
 	})
 	first, last, err := c.sendSplitIDs(ctx, v, parts, buttons)
 	if err == nil && last > 0 {
@@ -202,7 +147,7 @@ func (c *Conversation) sendFollowUp(ctx context.Context, v *conv, e *knowledge.E
 		b.WriteString(strings.TrimSpace(render.HTML(value)))
 		if aspect == "where" {
 			// "di mana?": the offices that serve it, with today's hours.
-			if offices := c.officesHTML(v, e, c.now()); offices != "" {
+			if offices := c.cards.officesHTML(v.lang, c.know.Content().Local, e, c.now()); offices != "" {
 				b.WriteString("\n\n")
 				b.WriteString(offices)
 			}

@@ -110,7 +110,8 @@ type Conversation struct {
 	smalltalk *smalltalk
 	language  *languageGuesser
 	hours     *hoursWords
-	cards     cardCache
+	cards     *Cards
+	cardParts cardCache
 	now       func() time.Time
 
 	mu             sync.Mutex
@@ -121,7 +122,7 @@ type Conversation struct {
 // New returns a conversation. It fails only when its embedded texts are
 // malformed.
 func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger, opts Options) (*Conversation, error) {
-	texts, err := loadCatalog()
+	cards, err := NewCards()
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +148,7 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if cfg.UpdateTTL <= 0 {
 		cfg.UpdateTTL = def.UpdateTTL
 	}
-	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: texts, smalltalk: st, language: lang, hours: hours, now: time.Now}, nil
+	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: cards.texts, cards: cards, smalltalk: st, language: lang, hours: hours, now: time.Now}, nil
 }
 
 // storeFailed notes a store error. The conversation goes on without the

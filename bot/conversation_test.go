@@ -191,7 +191,7 @@ func TestAnswerCardGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := c.answerHTML(&conv{lang: tt.lang}, e, time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+			got := c.cards.HTML(tt.lang, c.know.Content().Local, e, time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 			if err := render.Valid(got); err != nil {
 				t.Errorf("invalid HTML: %v", err)
 			}
@@ -587,7 +587,7 @@ func TestCardsHaveNoPlaceholderBrackets(t *testing.T) {
 	for _, lang := range []string{LangID, LangEN} {
 		v := &conv{lang: lang}
 		for i := range content.Entries {
-			if html := c.answerHTML(v, &content.Entries[i], time.Now()); strings.Contains(html, "[[") {
+			if html := c.cards.HTML(v.lang, content.Local, &content.Entries[i], time.Now()); strings.Contains(html, "[[") {
 				t.Errorf("%s (%s) shows brackets:\n%s", content.Entries[i].ID, lang, html)
 			}
 		}

@@ -245,13 +245,13 @@ func (c *Conversation) answerHours(ctx context.Context, v *conv, text string, ou
 		if i > 0 {
 			b.WriteString("\n\n")
 		}
-		b.WriteString(c.officeStatusHTML(v, loc, o, q.day, now, unknown))
+		b.WriteString(c.cards.officeStatusHTML(v.lang, loc, o, q.day, now, unknown))
 		b.WriteString("\n")
-		b.WriteString(c.officeDetailsHTML(v, loc, o, now, false, true))
+		b.WriteString(c.cards.officeDetailsHTML(v.lang, loc, o, now, false, true))
 	}
-	b.WriteString(c.calendarNote(v, unknown))
+	b.WriteString(c.cards.calendarNote(v.lang, unknown))
 	c.countQuestion(v)
-	buttons := append(c.copyButtons(v, offices), c.menuRow(v)...)
+	buttons := append(c.cards.copyButtons(v.lang, offices), c.menuRow(v)...)
 	_, err := c.reply(ctx, v, strings.TrimSpace(b.String()), buttons)
 	return out, true, err
 }
@@ -260,25 +260,6 @@ func (c *Conversation) answerHours(ctx context.Context, v *conv, text string, ou
 // button under one reply.
 const maxCopyOffices = 3
 
-// copyButtons are buttons that copy the offices' addresses and phone
-// numbers, to paste into a map or dial.
-func (c *Conversation) copyButtons(v *conv, offices []*local.Office) [][]Button {
-	var rows [][]Button
-	for _, o := range offices[:min(len(offices), maxCopyOffices)] {
-		var row []Button
-		name := truncateRunes(o.Name, 24)
-		if o.Address != "" {
-			row = append(row, Button{Text: c.t(v, "button_copy_address", "office", name), CopyText: truncateRunes(o.Name+", "+o.Address, maxCopyText)})
-		}
-		if o.Phone != "" {
-			row = append(row, Button{Text: c.t(v, "button_copy_phone", "office", name), CopyText: truncateRunes(o.Phone, maxCopyText)})
-		}
-		if len(row) > 0 {
-			rows = append(rows, row)
-		}
-	}
-	return rows
-}
 
 // maxCopyText is the most a copy button may copy (Bot API CopyTextButton).
 const maxCopyText = 256
@@ -286,189 +267,14 @@ const maxCopyText = 256
 // maxOfficesShown bounds one reply's offices.
 const maxOfficesShown = 5
 
-// officeStatusHTML is one office's answer to "buka?" for the day asked.
-// Years whose holidays are not known are added to unknown.
-func (c *Conversation) officeStatusHTML(v *conv, loc *local.Data, o *local.Office, day dayRef, now time.Time, unknown map[int]bool) string {
-	name := escape(o.Name)
-	if !o.Hours.Open() {
-		return c.t(v, "office_no_hours", "office", name)
-	}
-	today := loc.Today(now)
-	if !day.now {
-		date := today.AddDays(day.offset)
-		if day.named {
-			date = today.AddDays((int(day.weekday) - int(today.Weekday()) + 7) % 7)
-		}
-		d := loc.On(o, date)
-		if !d.CalendarKnown {
-			unknown[date.Year] = true
-		}
 
-		label := c.dayLabel(v, today, date)
-		switch {
-		case d.Holiday != nil:
-			return c.t(v, "office_day_holiday", "office", name, "day", label, "holiday", escape(d.Holiday.Name))
-		case d.Closed():
-			return c.t(v, "office_day_closed", "office", name, "day", label)
-		}
-		return c.t(v, "office_day_open", "office", name, "day", label, "hours", local.SpansText(d.Spans))
-	}
-	st := loc.StatusAt(o, now)
-	if !st.CalendarKnown {
-		for _, y := range []int{today.Year, loc.Today(st.Next).Year} {
-			if !loc.Calendar().Known(y) {
-				unknown[y] = true
-			}
-		}
-	}
-	clock := func(t time.Time) string { return t.Format("15:04") }
-	switch {
-	case st.Open:
-		return c.t(v, "office_open_now", "office", name, "until", clock(st.Until))
-	case !st.NextOK:
-		return c.t(v, "office_closed_unknown", "office", name)
-	case local.DateOf(st.Next) == today:
-		return c.t(v, "office_opens_today", "office", name, "time", clock(st.Next))
-	case st.Today.Holiday != nil:
-		return c.t(v, "office_closed_holiday", "office", name, "holiday", escape(st.Today.Holiday.Name),
-			"day", c.dayLabel(v, today, local.DateOf(st.Next)), "time", clock(st.Next))
-	}
-	return c.t(v, "office_closed_next", "office", name, "day", c.dayLabel(v, today, local.DateOf(st.Next)), "time", clock(st.Next))
-}
 
-// dayLabel names date as citizens say it: "besok (Senin, 7 Desember)" or
-// "Senin, 14 Desember".
-func (c *Conversation) dayLabel(v *conv, today, date local.Date) string {
-	s := c.dayName(v, date.Weekday()) + ", " + c.texts.date(v.lang, date.Time(time.UTC))
-	if date == today.AddDays(1) {
-		if v.lang == LangEN {
-			return "tomorrow (" + s + ")"
-		}
-		return "besok (" + s + ")"
-	}
-	if date == today {
-		if v.lang == LangEN {
-			return "today (" + s + ")"
-		}
-		return "hari ini (" + s + ")"
-	}
-	return s
-}
 
-func (c *Conversation) dayName(v *conv, d time.Weekday) string {
-	names := strings.Fields(c.t(v, "days"))
-	if len(names) != 7 {
-		return local.DayName(d)
-	}
-	return names[d]
-}
 
-func (c *Conversation) dayNames(v *conv) [7]string {
-	var out [7]string
-	for d := range out {
-		out[d] = c.dayName(v, time.Weekday(d))
-	}
-	return out
-}
 
-// officeDetailsHTML is an office's address, hours and contacts. With
-// withName the office's name and its hours today come first (lists, cards);
-// without it, it follows a status line that named it. full adds the weekly
-// hours and the notes.
-func (c *Conversation) officeDetailsHTML(v *conv, loc *local.Data, o *local.Office, now time.Time, withName, full bool) string {
-	var lines []string
-	if withName {
-		lines = append(lines, "🏢 <b>"+escape(o.Name)+"</b>")
-	}
-	if o.Address != "" {
-		lines = append(lines, "📍 "+escape(o.Address))
-	}
-	if o.Hours.Open() {
-		if withName {
-			lines = append(lines, "🕘 "+c.todayText(v, loc, o, now))
-		}
-		if full {
-			lines = append(lines, "🗓 "+c.t(v, "office_week", "hours", o.Hours.SummaryIn(c.dayNames(v))))
-		}
-	}
-	var contact []string
-	if o.Phone != "" {
-		contact = append(contact, "☎️ "+escape(o.Phone))
-	}
-	if o.WhatsApp != "" {
-		contact = append(contact, "WhatsApp "+escape(o.WhatsApp))
-	}
-	if o.Email != "" {
-		contact = append(contact, "✉️ "+escape(o.Email))
-	}
-	if url := mapURL(o); url != "" {
-		contact = append(contact, fmt.Sprintf(`🗺 <a href="%s">%s</a>`, escape(url), c.t(v, "office_map")))
-	}
-	if len(contact) > 0 {
-		lines = append(lines, strings.Join(contact, " · "))
-	}
-	if full && o.Notes != "" {
-		lines = append(lines, "<i>"+escape(o.Notes)+"</i>")
-	}
-	return strings.Join(lines, "\n")
-}
 
-// todayText is the office's hours today: "Hari ini: 08:00–15:00".
-func (c *Conversation) todayText(v *conv, loc *local.Data, o *local.Office, now time.Time) string {
-	d := loc.On(o, loc.Today(now))
-	switch {
-	case d.Holiday != nil:
-		return c.t(v, "office_today_holiday", "holiday", escape(d.Holiday.Name))
-	case d.Closed():
-		return c.t(v, "office_today_closed")
-	}
-	return c.t(v, "office_today", "hours", local.SpansText(d.Spans))
-}
 
-// mapURL is the office's map link, or one made from its location.
-func mapURL(o *local.Office) string {
-	if o.MapURL != "" {
-		return o.MapURL
-	}
-	if o.Location == nil {
-		return ""
-	}
-	return fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", o.Location.Lat, o.Location.Lon, o.Location.Lat, o.Location.Lon)
-}
 
-// calendarNote says which years' holidays are not known, if any.
-func (c *Conversation) calendarNote(v *conv, unknown map[int]bool) string {
-	if len(unknown) == 0 {
-		return ""
-	}
-	var years []string
-	for y := range unknown {
-		years = append(years, strconv.Itoa(y))
-	}
-	slices.Sort(years)
-	return "\n\n" + c.t(v, "calendar_unknown", "years", strings.Join(years, ", "))
-}
-
-// officesHTML is the card's office section: each office that serves the
-// entry with its address, hours today and contacts. It is "" without
-// lokal.yaml offices for the entry.
-func (c *Conversation) officesHTML(v *conv, e *knowledge.Entry, now time.Time) string {
-	loc := c.know.Content().Local
-	if loc == nil {
-		return ""
-	}
-	offices := entryOffices(loc, e)
-	if len(offices) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "<b>%s:</b>", c.t(v, "label_offices"))
-	for _, o := range offices[:min(len(offices), maxOfficesShown)] {
-		b.WriteString("\n")
-		b.WriteString(c.officeDetailsHTML(v, loc, o, now, true, false))
-	}
-	return b.String()
-}
 
 // listOffices answers /kantor.
 func (c *Conversation) listOffices(ctx context.Context, v *conv) error {
@@ -486,7 +292,7 @@ func (c *Conversation) listOffices(ctx context.Context, v *conv) error {
 	hasLocation := false
 	for i := range loc.Offices {
 		o := &loc.Offices[i]
-		parts = append(parts, c.officeDetailsHTML(v, loc, o, now, true, true))
+		parts = append(parts, c.cards.officeDetailsHTML(v.lang, loc, o, now, true, true))
 		hasLocation = hasLocation || o.Location != nil
 	}
 	if hasLocation {
@@ -529,21 +335,10 @@ func (c *Conversation) nearestOffices(ctx context.Context, v *conv, p local.Poin
 	parts := []string{c.t(v, "offices_nearest", "topic", topic)}
 	var offices []*local.Office
 	for i, d := range near {
-		parts = append(parts, fmt.Sprintf("%d. %s\n%s", i+1, distanceText(v.lang, d.Meters), c.officeDetailsHTML(v, loc, d.Office, now, true, false)))
+		parts = append(parts, fmt.Sprintf("%d. %s\n%s", i+1, distanceText(v.lang, d.Meters), c.cards.officeDetailsHTML(v.lang, loc, d.Office, now, true, false)))
 		offices = append(offices, d.Office)
 	}
-	buttons := append(c.copyButtons(v, offices), c.menuRow(v)...)
+	buttons := append(c.cards.copyButtons(v.lang, offices), c.menuRow(v)...)
 	return c.sendSplit(ctx, v, splitHTML(strings.Join(parts, "\n\n")), buttons)
 }
 
-// distanceText is "850 m" or "2,4 km" (a decimal point in English).
-func distanceText(lang string, meters float64) string {
-	if meters < 1000 {
-		return fmt.Sprintf("%d m", int(meters/10+0.5)*10)
-	}
-	km := strconv.FormatFloat(meters/1000, 'f', 1, 64)
-	if lang != LangEN {
-		km = strings.Replace(km, ".", ",", 1)
-	}
-	return km + " km"
-}

@@ -301,7 +301,7 @@ func TestAnswerCardWithOfficesGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.answerHTML(&conv{lang: LangID}, e, c.now())
+	got := c.cards.HTML(LangID, c.know.Content().Local, e, c.now())
 	if err := render.Valid(got); err != nil {
 		t.Errorf("invalid HTML: %v", err)
 	}

@@ -457,9 +457,6 @@ func parseEntry(name string, data []byte, loc *local.Data) (*parsedEntry, []Prob
 	for _, f := range []*string{&e.Title, &e.Fee, &e.Duration, &e.Where, &e.LegalBasis, &e.Body} {
 		*f = FillPlaceholders(*f, loc)
 	}
-	if n := AnswerLength(&e.Entry); n > MaxAnswerLength {
-		report(1, "jawaban terlalu panjang untuk dikirim: %d karakter, satu pesan Telegram muat paling banyak %d; persingkat isi atau kolom kartu", n, MaxAnswerLength)
-	}
 	return e, problems
 }
 

@@ -109,7 +109,6 @@ func TestEntryProblems(t *testing.T) {
 		{"unknown field", replace("fee: Gratis", "fees: Gratis"), `e.md:10: kolom "fees" tidak dikenal`, true},
 		{"duplicate field", replace("fee: Gratis", "fee: Gratis\nfee: Rp0"), `e.md:11: kolom "fee" muncul dua kali`, true},
 		{"empty body", strings.Split(goodEntry, "## Persyaratan")[0], "e.md:14: isi kosong", true},
-		{"too long", goodEntry + strings.Repeat("Teks panjang sekali. ", 300), "e.md:1: jawaban terlalu panjang", true},
 		{"invalid utf8", replace("Gratis", "Gra\xfftis"), "e.md:10: bukan teks UTF-8", false},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,6 @@
 // Package knowledge is Layanan's answer engine: it loads the FAQ content
 // that staff write (Markdown files with YAML front matter, a categories
-// file and a synonyms file), validates it, indexes it with Indonesian
+// file, a synonyms file and the deployment's lokal.yaml), validates it, indexes it with Indonesian
 // analysis (package analysis), and answers a citizen's question with ranked
 // entries and a decision whether the best one is a confident answer.
 //
@@ -13,5 +13,7 @@
 // the ranking's parameters, a confidence model and its threshold.
 // Index.Search recognises small talk, ranks, and decides; Evaluate
 // measures an Index on a question set, and Calibration is the report staff
-// read with `layanan eval --self`. Nothing here knows about Telegram.
+// read with `layanan eval --self`. lokal.yaml (package local) fills the
+// content's named placeholders. Nothing here knows about Telegram or
+// renders anything: the bot's Cards are the one renderer.
 package knowledge

@@ -219,10 +219,7 @@ func buildBleve(ctx context.Context, c *Content) (*analysis.Analyzer, bleve.Inde
 
 // entryFields is the text of each index field of an entry.
 func entryFields(e *Entry) map[string]string {
-	var card []string
-	for _, f := range e.Card() {
-		card = append(card, f.Value)
-	}
+	card := []string{e.Fee, e.Duration, e.Where, e.LegalBasis}
 	return map[string]string{
 		fieldQuestions: joinLines(e.Questions...),
 		fieldTitle:     e.Title,

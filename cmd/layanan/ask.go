@@ -9,7 +9,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/knowledge"
 )
 
@@ -47,6 +49,10 @@ func runAsk(ctx context.Context, args []string, getenv env, stdin io.Reader, std
 		return err
 	}
 	defer ix.Close()
+	cards, err := bot.NewCards()
+	if err != nil {
+		return err
+	}
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
@@ -62,7 +68,9 @@ func runAsk(ctx context.Context, args []string, getenv env, stdin io.Reader, std
 			if !first {
 				fmt.Fprintln(out, "\n────────────────────────────────────────")
 			}
-			writeCitizenAnswer(out, res)
+			writeCitizenAnswer(out, res, func(e *knowledge.Entry) string {
+				return cards.Text(bot.LangID, ix.Content().Local, e, time.Now())
+			})
 			if *explain {
 				writeExplanation(out, res)
 			}
@@ -145,11 +153,12 @@ func writeJSONResult(w io.Writer, res knowledge.Result) error {
 	return nil
 }
 
-// writeCitizenAnswer prints what a citizen would read.
-func writeCitizenAnswer(w io.Writer, res knowledge.Result) {
+// writeCitizenAnswer prints what a citizen would read; card renders an
+// entry's answer card as text (bot.Cards, the bot's one renderer).
+func writeCitizenAnswer(w io.Writer, res knowledge.Result, card func(*knowledge.Entry) string) {
 	switch {
 	case res.Answered:
-		fmt.Fprint(w, knowledge.PlainAnswer(res.Hits[0].Entry))
+		fmt.Fprintln(w, card(res.Hits[0].Entry))
 		switch {
 		case res.Also != nil:
 			fmt.Fprintf(w, "\nAnda juga bertanya tentang: %s\n", res.Also.Entry.Title)

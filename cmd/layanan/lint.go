@@ -6,7 +6,10 @@ import (
 	"io"
 	"slices"
 	"time"
+	"unicode/utf16"
 
+	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/knowledge"
 	"github.com/layanan-id/layanan/knowledge/local"
 )
@@ -60,6 +63,11 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 			problems = append(problems, knowledge.Problem{File: p.File, Line: p.Line, Warning: true,
 				Message: fmt.Sprintf("data setempat belum diisi: %s (%s); warga membaca %q", p.Form(), placeholderHint(p), p.Reads())})
 		}
+		long, lerr := tooLong(c, now())
+		if lerr != nil {
+			return lerr
+		}
+		problems = append(problems, long...)
 		for _, y := range missingHolidayYears(c.Local, now()) {
 			problems = append(problems, knowledge.Problem{File: local.FileName, Warning: true,
 				Message: fmt.Sprintf("hari libur nasional %d belum diketahui: bot menjawab jam buka dari jadwal mingguan dengan catatan bahwa hari libur belum diketahui; tambahkan daftar SKB %d (dengan 1 Januari) di holidays", y, y)})
@@ -89,6 +97,24 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 	fmt.Fprintf(stdout, "OK: %d entri, %d kategori, %d grup sinonim; tidak ada masalah, %d peringatan\n",
 		len(c.Entries), len(c.Categories), len(c.Synonyms), warnings)
 	return nil
+}
+
+// tooLong reports the entries whose answer card, as the bot renders it,
+// does not fit in one Telegram message.
+func tooLong(c *knowledge.Content, now time.Time) ([]knowledge.Problem, error) {
+	cards, err := bot.NewCards()
+	if err != nil {
+		return nil, err
+	}
+	var out []knowledge.Problem
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		if n := len(utf16.Encode([]rune(cards.Text(bot.LangID, c.Local, e, now)))); n > render.MaxMessage {
+			out = append(out, knowledge.Problem{File: e.File, Line: 1,
+				Message: fmt.Sprintf("jawaban terlalu panjang untuk dikirim: %d karakter, satu pesan Telegram muat paling banyak %d; persingkat isi atau kolom kartu", n, render.MaxMessage)})
+		}
+	}
+	return out, nil
 }
 
 // missingHolidayYears are the current and next year without a holiday

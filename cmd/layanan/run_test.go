@@ -325,3 +325,20 @@ func TestLintLocal(t *testing.T) {
 		t.Errorf("exit %d, want 1:\n%s", code, out)
 	}
 }
+
+// An answer card that does not fit in one Telegram message, as the bot
+// renders it, is a lint error at the entry.
+func TestLintAnswerTooLong(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "categories.yaml"), []byte("- id: umum\n  name: Umum\n  order: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entry := "---\nid: panjang\ntitle: Panjang\ncategory: umum\nquestions: [q1, q2, q3]\nsource: https://x.go.id/\nupdated: 2026-11-01\n---\n" + strings.Repeat("Teks panjang sekali. ", 300) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "panjang.md"), []byte(entry), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCmd(t, nil, "", "lint", "--faq", dir)
+	if code != 1 || !strings.Contains(out, dir+"/panjang.md:1: jawaban terlalu panjang untuk dikirim: 6") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
