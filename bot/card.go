@@ -11,12 +11,8 @@ import (
 	"github.com/layanan-id/layanan/knowledge/local"
 )
 
-
-
-
 // splitHTML splits a reply into messages Telegram accepts.
 func splitHTML(html string) []string { return render.Split(html, render.MaxMessage) }
-
 
 // sendAnswer sends an entry's answer card, split into as many messages as
 // it needs, with the buttons under the last one: feedback, related

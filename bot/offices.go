@@ -260,21 +260,11 @@ func (c *Conversation) answerHours(ctx context.Context, v *conv, text string, ou
 // button under one reply.
 const maxCopyOffices = 3
 
-
 // maxCopyText is the most a copy button may copy (Bot API CopyTextButton).
 const maxCopyText = 256
 
 // maxOfficesShown bounds one reply's offices.
 const maxOfficesShown = 5
-
-
-
-
-
-
-
-
-
 
 // listOffices answers /kantor.
 func (c *Conversation) listOffices(ctx context.Context, v *conv) error {
@@ -341,4 +331,3 @@ func (c *Conversation) nearestOffices(ctx context.Context, v *conv, p local.Poin
 	buttons := append(c.cards.copyButtons(v.lang, offices), c.menuRow(v)...)
 	return c.sendSplit(ctx, v, splitHTML(strings.Join(parts, "\n\n")), buttons)
 }
-

@@ -14,8 +14,8 @@ import (
 
 	bolterrors "go.etcd.io/bbolt/errors"
 
-	"github.com/layanan-id/layanan/report"
 	"github.com/layanan-id/layanan/knowledge"
+	"github.com/layanan-id/layanan/report"
 )
 
 const reportHelp = `layanan report unanswered|feedback|comments [--since 7d] [--format table|csv] [--chat]
