@@ -192,23 +192,30 @@ func TestAnswerCardGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := c.cards.HTML(tt.lang, c.know.Content().Local, e, time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-			if err := render.Valid(got); err != nil {
-				t.Errorf("invalid HTML: %v", err)
-			}
-			golden := filepath.Join("testdata", tt.id+"-"+tt.lang+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./bot -run Golden -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("answer card differs from %s:\n%s", golden, got)
-			}
+			checkGolden(t, tt.id+"-"+tt.lang, got)
 		})
+	}
+}
+
+// checkGolden compares a rendered card, which must be valid Telegram
+// HTML, with testdata/<name>.golden (rewritten with -update).
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	if err := render.Valid(got); err != nil {
+		t.Errorf("invalid HTML: %v", err)
+	}
+	golden := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot -run Golden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("answer card differs from %s:\n%s", golden, got)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -301,23 +300,7 @@ func TestAnswerCardWithOfficesGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.cards.HTML(LangID, c.know.Content().Local, e, c.now())
-	if err := render.Valid(got); err != nil {
-		t.Errorf("invalid HTML: %v", err)
-	}
-	golden := filepath.Join("testdata", "ktp-el-baru-lokal-id.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -run Golden -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("answer card differs from %s:\n%s", golden, got)
-	}
+	checkGolden(t, "ktp-el-baru-lokal-id", c.cards.HTML(LangID, c.know.Content().Local, e, c.now()))
 }
 
 // No reply to any bundled entry's title shows a placeholder's brackets,
