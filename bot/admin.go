@@ -37,22 +37,28 @@ func (c *Conversation) isAdmin(userID int64) bool {
 	return slices.Contains(c.opts.Admins, userID)
 }
 
-// handleAdminCommand runs an admin command; handled is false when the
-// command is not an admin command or the user is not an admin, so that
-// non-admins get the same reply as for any unknown command.
-func (c *Conversation) handleAdminCommand(ctx context.Context, v *conv, m *Message, cmd command) (handled bool, err error) {
-	if !c.isAdmin(v.userID) {
-		return false, nil
+// registerAdmin registers /reload, /stats, /broadcast and the broadcast
+// preview's buttons; only when there are admins. A citizen who types an
+// admin command gets the same reply as for any unknown command.
+func (c *Conversation) registerAdmin(r *router) {
+	admin := func(h func(ctx context.Context, v *conv, m *Message, args string) error) commandHandler {
+		return func(ctx context.Context, v *conv, m *Message, cmd command, _ *Outcome) error {
+			if !c.isAdmin(v.userID) {
+				_, err := c.reply(ctx, v, c.t(v, "unknown_command"), nil)
+				return err
+			}
+			return h(ctx, v, m, cmd.args)
+		}
 	}
-	switch cmd.name {
-	case "reload":
-		return true, c.adminReload(ctx, v)
-	case "stats":
-		return true, c.adminStats(ctx, v)
-	case "broadcast":
-		return true, c.adminBroadcast(ctx, v, m, cmd.args)
-	}
-	return false, nil
+	r.command(admin(func(ctx context.Context, v *conv, _ *Message, _ string) error { return c.adminReload(ctx, v) }), "reload")
+	r.command(admin(func(ctx context.Context, v *conv, _ *Message, _ string) error { return c.adminStats(ctx, v) }), "stats")
+	r.command(admin(c.adminBroadcast), "broadcast")
+	r.button(cbBroadcast, func(ctx context.Context, v *conv, p *press) error {
+		p.out.Kind = OutcomeAdmin
+		notice, err := c.handleBroadcastButton(ctx, v, p.cb.id)
+		p.notice = notice
+		return err
+	})
 }
 
 func (c *Conversation) adminReload(ctx context.Context, v *conv) error {

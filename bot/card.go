@@ -243,3 +243,22 @@ func headingLevel(line string) int {
 	}
 	return n
 }
+
+// registerAnswers registers the button that opens an entry.
+func (c *Conversation) registerAnswers(r *router) {
+	r.button(cbEntry, func(ctx context.Context, v *conv, p *press) error {
+		e, err := c.know.Entry(p.cb.id)
+		if err != nil {
+			p.notice = c.t(v, "stale_button")
+			return nil
+		}
+		p.out.EntryID = e.ID
+		if err := p.answer(ctx); err != nil {
+			return err
+		}
+		err = c.sendAnswer(ctx, v, e, nil, false)
+		v.session.Offered = nil
+		c.save(v)
+		return err
+	})
+}

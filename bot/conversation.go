@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +111,7 @@ type Conversation struct {
 	hours     *hoursWords
 	cards     *Cards
 	cardParts cardCache
+	router    *router
 	now       func() time.Time
 
 	mu             sync.Mutex
@@ -148,7 +148,9 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if cfg.UpdateTTL <= 0 {
 		cfg.UpdateTTL = def.UpdateTTL
 	}
-	return &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: cards.texts, cards: cards, smalltalk: st, language: lang, hours: hours, now: time.Now}, nil
+	c := &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: cards.texts, cards: cards, smalltalk: st, language: lang, hours: hours, now: time.Now}
+	c.router = c.routes()
+	return c, nil
 }
 
 // storeFailed notes a store error. The conversation goes on without the
@@ -382,68 +384,6 @@ func (c *Conversation) addressedInGroup(m *Message) (string, bool) {
 	return strings.TrimSpace(m.Text[:i] + m.Text[i+len(mention):]), true
 }
 
-func (c *Conversation) handleCommand(ctx context.Context, v *conv, m *Message, cmd command, out Outcome) (Outcome, error) {
-	out.Kind = OutcomeCommand
-	var err error
-	if handled, err := c.handleAdminCommand(ctx, v, m, cmd); handled {
-		return out, err
-	}
-	switch cmd.name {
-	case "start":
-		if id := cmd.args; id != "" {
-			if e, lookupErr := c.know.Entry(id); lookupErr == nil {
-				out.Kind, out.EntryID = OutcomeAnswered, e.ID
-				err = c.sendAnswer(ctx, v, e, nil, false)
-				c.save(v)
-				return out, err
-			}
-		}
-		buttons := c.categoryButtons(v)
-		if c.opts.Subscriptions != nil {
-			buttons = append(buttons, []Button{{Text: c.t(v, "button_subscribe"), Data: callbackData(cbSubscribe, "on")}})
-		}
-		_, err = c.reply(ctx, v, c.t(v, "welcome"), buttons)
-	case "langganan", "subscribe":
-		if c.opts.Subscriptions == nil {
-			_, err = c.reply(ctx, v, c.t(v, "unknown_command"), nil)
-			break
-		}
-		err = c.subscribe(ctx, v)
-	case "berhenti", "unsubscribe", "stop":
-		if c.opts.Subscriptions == nil {
-			_, err = c.reply(ctx, v, c.t(v, "unknown_command"), nil)
-			break
-		}
-		err = c.unsubscribe(ctx, v)
-	case "hapusdata", "deletedata":
-		_, err = c.reply(ctx, v, c.t(v, "forget_confirm"), [][]Button{{
-			{Text: c.t(v, "button_forget_yes"), Data: callbackData(cbForget, "yes")},
-			{Text: c.t(v, "button_forget_no"), Data: callbackData(cbForget, "no")},
-		}})
-	case "menu":
-		_, err = c.reply(ctx, v, c.t(v, "menu"), c.categoryButtons(v))
-	case "bahasa", "language":
-		if lang, ok := languageArg(cmd.args); ok {
-			v.lang, v.session.Lang = lang, lang
-			c.save(v)
-			_, err = c.reply(ctx, v, c.t(v, "language_set"), c.menuRow(v))
-			break
-		}
-		_, err = c.reply(ctx, v, c.t(v, "language_prompt"), [][]Button{{
-			{Text: "🇮🇩 Bahasa Indonesia", Data: callbackData(cbLanguage, LangID)},
-			{Text: "🇬🇧 English", Data: callbackData(cbLanguage, LangEN)},
-		}})
-	case "bantuan", "help":
-		_, err = c.reply(ctx, v, c.t(v, "help"), c.menuRow(v))
-	case "kantor", "offices":
-		out.Kind = OutcomeOffices
-		err = c.listOffices(ctx, v)
-	default:
-		_, err = c.reply(ctx, v, c.t(v, "unknown_command"), nil)
-	}
-	return out, err
-}
-
 // answerQuestion searches and replies with an answer, a follow-up from the
 // previous topic, suggestions, or the not-found help.
 func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string, out Outcome) (Outcome, error) {
@@ -629,214 +569,3 @@ func buttonLabel(s string) string {
 	return s
 }
 
-func (c *Conversation) menuRow(v *conv) [][]Button {
-	return [][]Button{{{Text: c.t(v, "button_menu"), Data: cbMenu}}}
-}
-
-// categoryButtons lists the categories, two per row.
-func (c *Conversation) categoryButtons(v *conv) [][]Button {
-	var rows [][]Button
-	var row []Button
-	for _, cat := range c.know.Content().Categories {
-		data := callbackData(cbCategory, cat.ID, "0")
-		if data == "" {
-			continue
-		}
-		name := cat.Name
-		if v.lang == LangEN && cat.NameEn != "" {
-			name = cat.NameEn
-		}
-		row = append(row, Button{Text: buttonLabel(name), Data: data})
-		if len(row) == 2 {
-			rows = append(rows, row)
-			row = nil
-		}
-	}
-	if len(row) > 0 {
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-// categoryPage lists one page of a category's entries with navigation.
-func (c *Conversation) categoryPage(v *conv, cat knowledge.Category, page int) (string, [][]Button, bool) {
-	var entries []*knowledge.Entry
-	content := c.know.Content()
-	for i := range content.Entries {
-		if content.Entries[i].Category == cat.ID {
-			entries = append(entries, &content.Entries[i])
-		}
-	}
-	slices.SortFunc(entries, func(a, b *knowledge.Entry) int { return strings.Compare(a.Title, b.Title) })
-	size := c.cfg.MenuPageSize
-	pages := max(1, (len(entries)+size-1)/size)
-	if page >= pages {
-		return "", nil, false
-	}
-	var rows [][]Button
-	for _, e := range entries[page*size : min(len(entries), (page+1)*size)] {
-		if data := callbackData(cbEntry, e.ID); data != "" {
-			rows = append(rows, []Button{{Text: buttonLabel(e.Title), Data: data}})
-		}
-	}
-	var nav []Button
-	if page > 0 {
-		nav = append(nav, Button{Text: c.t(v, "button_prev"), Data: callbackData(cbCategory, cat.ID, fmt.Sprint(page-1))})
-	}
-	if page+1 < pages {
-		nav = append(nav, Button{Text: c.t(v, "button_next"), Data: callbackData(cbCategory, cat.ID, fmt.Sprint(page+1))})
-	}
-	if len(nav) > 0 {
-		rows = append(rows, nav)
-	}
-	rows = append(rows, []Button{{Text: c.t(v, "button_categories"), Data: cbMenu}})
-	name := cat.Name
-	if v.lang == LangEN && cat.NameEn != "" {
-		name = cat.NameEn
-	}
-	text := c.t(v, "category", "category", escape(name))
-	if pages > 1 {
-		text += fmt.Sprintf(" (%d/%d)", page+1, pages)
-	}
-	return text, rows, true
-}
-
-func (c *Conversation) handleCallback(ctx context.Context, v *conv, q *Callback) (Outcome, error) {
-	out := Outcome{Kind: OutcomeCallback, ChatID: v.chatID}
-	notice := ""
-	answered := false
-	answer := func() error {
-		if answered {
-			return nil
-		}
-		answered = true
-		if err := c.send.AnswerCallback(ctx, q.ID, notice); err != nil {
-			return fmt.Errorf("bot: answer callback: %w", err)
-		}
-		return nil
-	}
-	cb := parseCallback(q.Data)
-	var err error
-	switch {
-	case !cb.valid, (cb.kind == cbSubscribe || cb.kind == cbTopic) && c.opts.Subscriptions == nil:
-		notice = c.t(v, "stale_button")
-	case cb.kind == cbMenu:
-		if err = answer(); err == nil {
-			_, err = c.reply(ctx, v, c.t(v, "menu"), c.categoryButtons(v))
-		}
-	case cb.kind == cbContact:
-		if err = answer(); err == nil {
-			contact := c.cfg.Contact
-			if contact == "" {
-				contact = c.t(v, "contact_default")
-			}
-			_, err = c.reply(ctx, v, c.t(v, "contact", "contact", contact), c.menuRow(v))
-		}
-	case cb.kind == cbLanguage:
-		v.lang, v.session.Lang = cb.id, cb.id
-		c.save(v)
-		if err = answer(); err == nil {
-			_, err = c.reply(ctx, v, c.t(v, "language_set"), c.menuRow(v))
-		}
-	case cb.kind == cbCategory:
-		cat, ok := c.know.Content().Category(cb.id)
-		text, rows, pageOK := "", [][]Button(nil), false
-		if ok {
-			text, rows, pageOK = c.categoryPage(v, cat, cb.page)
-		}
-		if !pageOK {
-			notice = c.t(v, "stale_button")
-			break
-		}
-		if err = answer(); err == nil {
-			_, err = c.reply(ctx, v, text, rows)
-		}
-	case cb.kind == cbEntry:
-		e, lookupErr := c.know.Entry(cb.id)
-		if lookupErr != nil {
-			notice = c.t(v, "stale_button")
-			break
-		}
-		out.EntryID = e.ID
-		if err = answer(); err == nil {
-			err = c.sendAnswer(ctx, v, e, nil, false)
-			v.session.Offered = nil
-			c.save(v)
-		}
-	case cb.kind == cbSubscribe && c.opts.Subscriptions != nil:
-		if err = answer(); err == nil {
-			if cb.id == "on" {
-				err = c.subscribe(ctx, v)
-			} else {
-				err = c.unsubscribe(ctx, v)
-			}
-		}
-	case cb.kind == cbTopic && c.opts.Subscriptions != nil:
-		notice, err = c.toggleTopic(ctx, v, cb.id)
-	case cb.kind == cbForget:
-		out.Kind = OutcomeForget
-		if err = answer(); err != nil {
-			break
-		}
-		if cb.id == "no" {
-			_, err = c.reply(ctx, v, c.t(v, "forget_cancelled"), nil)
-			break
-		}
-		// Only the user's own data: the id comes from Telegram's sender,
-		// not from the button, so a forged button cannot erase anyone else.
-		if ferr := c.store.ForgetUser(ctx, v.userID); ferr != nil {
-			c.storeFailed("forget_user", ferr)
-			_, err = c.reply(ctx, v, c.t(v, "error"), nil)
-			break
-		}
-		v.forgotten = true
-		c.log.Info("user data deleted on request", "chat_id", v.chatID)
-		_, err = c.reply(ctx, v, c.t(v, "forget_done"), nil)
-	case cb.kind == cbBroadcast:
-		out.Kind = OutcomeAdmin
-		notice, err = c.handleBroadcastButton(ctx, v, cb.id)
-	case cb.kind == cbReason:
-		out.Kind = OutcomeFeedback
-		e, lookupErr := c.know.Entry(cb.id)
-		if lookupErr != nil {
-			notice = c.t(v, "stale_button")
-			break
-		}
-		out.EntryID = e.ID
-		// Staff read the reason in Indonesian, whatever the citizen's language.
-		c.logComment(v, e.ID, c.texts.get(LangID, reasonText(cb.reason)))
-		v.session.CommentOn = ""
-		c.save(v)
-		notice = c.t(v, "feedback_comment_thanks")
-	case cb.kind == cbFeedback:
-		out.Kind = OutcomeFeedback
-		e, lookupErr := c.know.Entry(cb.id)
-		if lookupErr != nil || q.Message == nil {
-			notice = c.t(v, "stale_button")
-			break
-		}
-		out.EntryID = e.ID
-		recorded, ferr := c.store.RecordFeedback(ctx, Feedback{
-			ChatID: q.Message.Chat.ID, MessageID: q.Message.ID, UserID: q.From.ID,
-			EntryID: e.ID, Helpful: cb.vote, At: c.now(),
-		})
-		switch {
-		case ferr != nil:
-			c.storeFailed("record_feedback", ferr)
-			notice = c.t(v, "feedback_thanks")
-		case recorded && !cb.vote:
-			notice = c.t(v, "feedback_thanks")
-			if err = answer(); err == nil {
-				err = c.askComment(ctx, v, e.ID)
-			}
-		case recorded:
-			notice = c.t(v, "feedback_thanks")
-		default:
-			notice = c.t(v, "feedback_already")
-		}
-	}
-	if aerr := answer(); aerr != nil && err == nil {
-		err = aerr
-	}
-	return out, err
-}

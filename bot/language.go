@@ -2,6 +2,7 @@ package bot
 
 import (
 	_ "embed"
+	"context"
 	"fmt"
 
 	"github.com/layanan-id/layanan/knowledge/analysis"
@@ -46,4 +47,30 @@ func (g *languageGuesser) english(text string) bool {
 		}
 	}
 	return en >= 2 && en > id
+}
+
+// registerLanguage registers /bahasa and the language buttons.
+func (c *Conversation) registerLanguage(r *router) {
+	r.command(func(ctx context.Context, v *conv, _ *Message, cmd command, _ *Outcome) error {
+		if lang, ok := languageArg(cmd.args); ok {
+			v.lang, v.session.Lang = lang, lang
+			c.save(v)
+			_, err := c.reply(ctx, v, c.t(v, "language_set"), c.menuRow(v))
+			return err
+		}
+		_, err := c.reply(ctx, v, c.t(v, "language_prompt"), [][]Button{{
+			{Text: "🇮🇩 Bahasa Indonesia", Data: callbackData(cbLanguage, LangID)},
+			{Text: "🇬🇧 English", Data: callbackData(cbLanguage, LangEN)},
+		}})
+		return err
+	}, "bahasa", "language")
+	r.button(cbLanguage, func(ctx context.Context, v *conv, p *press) error {
+		v.lang, v.session.Lang = p.cb.id, p.cb.id
+		c.save(v)
+		if err := p.answer(ctx); err != nil {
+			return err
+		}
+		_, err := c.reply(ctx, v, c.t(v, "language_set"), c.menuRow(v))
+		return err
+	})
 }

@@ -331,3 +331,11 @@ func (c *Conversation) nearestOffices(ctx context.Context, v *conv, p local.Poin
 	buttons := append(c.cards.copyButtons(v.lang, offices), c.menuRow(v)...)
 	return c.sendSplit(ctx, v, splitHTML(strings.Join(parts, "\n\n")), buttons)
 }
+
+// registerOffices registers /kantor.
+func (c *Conversation) registerOffices(r *router) {
+	r.command(func(ctx context.Context, v *conv, _ *Message, _ command, out *Outcome) error {
+		out.Kind = OutcomeOffices
+		return c.listOffices(ctx, v)
+	}, "kantor", "offices")
+}

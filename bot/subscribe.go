@@ -121,3 +121,28 @@ func (c *Conversation) topicButtons(v *conv, sub Subscription) [][]Button {
 		{Text: c.t(v, "button_unsubscribe"), Data: callbackData(cbSubscribe, "off")},
 	})
 }
+
+// registerSubscriptions registers /langganan, /berhenti and the
+// subscription buttons; only with a subscription store.
+func (c *Conversation) registerSubscriptions(r *router) {
+	r.command(func(ctx context.Context, v *conv, _ *Message, _ command, _ *Outcome) error {
+		return c.subscribe(ctx, v)
+	}, "langganan", "subscribe")
+	r.command(func(ctx context.Context, v *conv, _ *Message, _ command, _ *Outcome) error {
+		return c.unsubscribe(ctx, v)
+	}, "berhenti", "unsubscribe", "stop")
+	r.button(cbSubscribe, func(ctx context.Context, v *conv, p *press) error {
+		if err := p.answer(ctx); err != nil {
+			return err
+		}
+		if p.cb.id == "on" {
+			return c.subscribe(ctx, v)
+		}
+		return c.unsubscribe(ctx, v)
+	})
+	r.button(cbTopic, func(ctx context.Context, v *conv, p *press) error {
+		notice, err := c.toggleTopic(ctx, v, p.cb.id)
+		p.notice = notice
+		return err
+	})
+}
