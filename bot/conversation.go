@@ -568,4 +568,3 @@ func buttonLabel(s string) string {
 	}
 	return s
 }
-

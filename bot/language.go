@@ -1,8 +1,8 @@
 package bot
 
 import (
-	_ "embed"
 	"context"
+	_ "embed"
 	"fmt"
 
 	"github.com/layanan-id/layanan/knowledge/analysis"

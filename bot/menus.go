@@ -149,4 +149,3 @@ func (c *Conversation) categoryPage(v *conv, cat knowledge.Category, page int) (
 	}
 	return text, rows, true
 }
-
