@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,24 +64,24 @@ func (c *Conversation) registerAdmin(r *router) {
 
 func (c *Conversation) adminReload(ctx context.Context, v *conv) error {
 	if c.opts.Reload == nil {
-		_, err := c.reply(ctx, v, "Muat ulang tidak tersedia di sini.", nil)
+		_, err := c.reply(ctx, v, c.t(v, "admin_reload_unavailable"), nil)
 		return err
 	}
 	n, problems, err := c.opts.Reload(ctx)
 	if err != nil {
-		_, serr := c.reply(ctx, v, ProblemsHTML("Konten baru ditolak; konten lama tetap dipakai.", problems, err), nil)
+		_, serr := c.reply(ctx, v, c.cards.problemsHTML(v.lang, c.t(v, "admin_reload_rejected"), problems, err), nil)
 		return serr
 	}
-	text := fmt.Sprintf("✅ Konten dimuat ulang: %d entri.", n)
+	text := c.t(v, "admin_reloaded", "n", strconv.Itoa(n))
 	if len(problems) > 0 {
-		text = ProblemsHTML(text+" Ada catatan lint:", problems, nil)
+		text = c.cards.problemsHTML(v.lang, text+c.t(v, "admin_reload_notes"), problems, nil)
 	}
 	_, err = c.reply(ctx, v, text, nil)
 	return err
 }
 
-// ProblemsHTML lists content problems for admins, within one message.
-func ProblemsHTML(title string, problems []knowledge.Problem, err error) string {
+// problemsHTML lists content problems for admins, within one message.
+func (k *Cards) problemsHTML(lang, title string, problems []knowledge.Problem, err error) string {
 	var b strings.Builder
 	b.WriteString(escape(title))
 	if err != nil && len(problems) == 0 {
@@ -89,7 +90,7 @@ func ProblemsHTML(title string, problems []knowledge.Problem, err error) string 
 	for i, p := range problems {
 		line := "\n• " + escape(p.String())
 		if b.Len()+len(line) > 3500 {
-			fmt.Fprintf(&b, "\n… dan %d lagi (jalankan layanan lint).", len(problems)-i)
+			b.WriteString("\n" + k.t(lang, "admin_problems_more", "n", strconv.Itoa(len(problems)-i)))
 			break
 		}
 		b.WriteString(line)
@@ -108,7 +109,7 @@ func (c *Conversation) NotifyAdmins(ctx context.Context, html string) {
 
 func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 	if c.opts.Stats == nil {
-		_, err := c.reply(ctx, v, "Statistik tidak tersedia.", nil)
+		_, err := c.reply(ctx, v, c.t(v, "admin_stats_unavailable"), nil)
 		return err
 	}
 	now := c.now().UTC()
@@ -139,11 +140,12 @@ func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("<b>Statistik Layanan</b>\n")
-	fmt.Fprintf(&b, "Pengguna (sejak awal): %d\n", users)
-	fmt.Fprintf(&b, "Pertanyaan hari ini: %d\nPertanyaan 7 hari: %d\n", today, week)
+	line := func(key string, kv ...string) { b.WriteString(c.t(v, key, kv...) + "\n") }
+	line("admin_stats_title")
+	line("admin_stats_users", "n", strconv.Itoa(users))
+	line("admin_stats_questions", "today", strconv.Itoa(today), "week", strconv.Itoa(week))
 	if week > 0 {
-		fmt.Fprintf(&b, "Terjawab yakin: %d%%\n", answered*100/week)
+		line("admin_stats_answered", "pct", strconv.Itoa(answered*100/week))
 	}
 	if logged, err := c.store.ListUnanswered(ctx, now.AddDate(0, 0, -7)); err == nil {
 		comments := 0
@@ -152,14 +154,14 @@ func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 				comments++
 			}
 		}
-		fmt.Fprintf(&b, "Tidak terjawab (7 hari): %d — rinciannya: layanan report unanswered\n", len(logged)-comments)
+		line("admin_stats_unanswered", "n", strconv.Itoa(len(logged)-comments))
 		if comments > 0 {
-			fmt.Fprintf(&b, "Komentar setelah 👎 (7 hari): %d — layanan report comments\n", comments)
+			line("admin_stats_comments", "n", strconv.Itoa(comments))
 		}
 	}
 	if c.opts.Subscriptions != nil {
 		if n, err := c.opts.Subscriptions.CountSubscribers(ctx, ""); err == nil {
-			fmt.Fprintf(&b, "Pelanggan pengumuman: %d\n", n)
+			line("admin_stats_subscribers", "n", strconv.Itoa(n))
 		}
 	}
 	type kv struct {
@@ -177,7 +179,8 @@ func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 		return strings.Compare(a.id, b.id)
 	})
 	if len(top) > 0 {
-		b.WriteString("\n<b>Entri teratas (7 hari)</b>\n")
+		b.WriteString("\n")
+		line("admin_stats_top")
 		for _, e := range top[:min(5, len(top))] {
 			fmt.Fprintf(&b, "• %s: %d\n", escape(e.id), e.n)
 		}
@@ -193,35 +196,29 @@ func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 			}
 			return strings.Compare(a, b)
 		})
-		b.WriteString("\n<b>Penilaian per entri</b> (👍/👎)\n")
+		b.WriteString("\n")
+		line("admin_stats_votes")
 		for _, id := range ids[:min(10, len(ids))] {
 			fmt.Fprintf(&b, "• %s: %d/%d\n", escape(id), votes[id].Helpful, votes[id].NotHelpful)
 		}
 	}
 	if stale := c.know.Content().Stale(c.now()); len(stale) > 0 {
-		fmt.Fprintf(&b, "\n<b>Perlu ditinjau</b> (lebih dari setahun tidak diperbarui): %d entri\n", len(stale))
+		b.WriteString("\n")
+		line("admin_stats_stale", "n", strconv.Itoa(len(stale)))
 		for _, e := range stale[:min(10, len(stale))] {
 			fmt.Fprintf(&b, "• %s (%s)\n", escape(e.ID), e.Updated.Format(time.DateOnly))
 		}
 		if len(stale) > 10 {
-			fmt.Fprintf(&b, "… dan %d lagi: layanan lint\n", len(stale)-10)
+			line("admin_stats_stale_more", "n", strconv.Itoa(len(stale)-10))
 		}
 	}
 	_, err = c.reply(ctx, v, strings.TrimSpace(b.String()), nil)
 	return err
 }
 
-const broadcastHelp = `<b>Siaran pengumuman</b>
-• <code>/broadcast teks pengumuman</code> — pratinjau, lalu tombol Kirim / Batal
-• <code>/broadcast #kategori teks</code> — hanya untuk pelanggan topik itu
-• balas pesan Anda sendiri dengan <code>/broadcast</code> — pesan itu jadi pengumumannya
-• <code>/broadcast status</code> — kemajuan siaran terakhir
-• <code>/broadcast cancel</code> — hentikan siaran yang berjalan
-Teks memakai Markdown seperti berkas konten.`
-
 func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *Message, args string) error {
 	if c.opts.Broadcasts == nil {
-		_, err := c.reply(ctx, v, "Siaran tidak tersedia di sini.", nil)
+		_, err := c.reply(ctx, v, c.t(v, "admin_broadcast_unavailable"), nil)
 		return err
 	}
 	switch strings.ToLower(args) {
@@ -231,10 +228,10 @@ func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *Message, 
 			return c.adminFailed(ctx, v, "broadcast_status", err)
 		}
 		if !found {
-			_, err = c.reply(ctx, v, "Belum ada siaran.", nil)
+			_, err = c.reply(ctx, v, c.t(v, "admin_broadcast_none"), nil)
 			return err
 		}
-		_, err = c.reply(ctx, v, BroadcastStatusHTML(s), nil)
+		_, err = c.reply(ctx, v, c.cards.broadcastStatusHTML(v.lang, s), nil)
 		return err
 	case "cancel", "batal":
 		s, found, err := c.opts.Broadcasts.LatestBroadcast(ctx)
@@ -242,13 +239,13 @@ func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *Message, 
 			return c.adminFailed(ctx, v, "broadcast_cancel", err)
 		}
 		if !found || (s.State != "running" && s.State != "filling") {
-			_, err = c.reply(ctx, v, "Tidak ada siaran yang sedang berjalan.", nil)
+			_, err = c.reply(ctx, v, c.t(v, "admin_broadcast_not_running"), nil)
 			return err
 		}
 		if err := c.opts.Broadcasts.CancelBroadcast(ctx, s.ID); err != nil {
 			return c.adminFailed(ctx, v, "broadcast_cancel", err)
 		}
-		_, err = c.reply(ctx, v, fmt.Sprintf("⏹ Siaran %s dihentikan. Sisa pesan tidak dikirim.", escape(s.ID)), nil)
+		_, err = c.reply(ctx, v, c.t(v, "admin_broadcast_cancelled", "id", escape(s.ID)), nil)
 		return err
 	}
 	text := args
@@ -259,18 +256,18 @@ func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *Message, 
 	if rest, ok := strings.CutPrefix(text, "#"); ok {
 		tag, body, _ := strings.Cut(rest, " ")
 		if _, found := c.know.Content().Category(tag); !found {
-			_, err := c.reply(ctx, v, fmt.Sprintf("Topik %q tidak dikenal. Pakai id kategori, misalnya #%s.", escape(tag), escape(c.firstCategory())), nil)
+			_, err := c.reply(ctx, v, c.t(v, "admin_broadcast_unknown_topic", "tag", escape(tag), "example", escape(c.firstCategory())), nil)
 			return err
 		}
 		topic, text = tag, strings.TrimSpace(body)
 	}
 	if text == "" {
-		_, err := c.reply(ctx, v, broadcastHelp, nil)
+		_, err := c.reply(ctx, v, c.t(v, "admin_broadcast_help"), nil)
 		return err
 	}
 	html := strings.TrimSpace(render.HTML(text))
 	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
-		_, err := c.reply(ctx, v, "Pengumuman terlalu panjang untuk satu pesan Telegram (4.096 karakter). Persingkat teksnya.", nil)
+		_, err := c.reply(ctx, v, c.t(v, "admin_broadcast_too_long"), nil)
 		return err
 	}
 	n, err := c.opts.Broadcasts.Recipients(ctx, topic)
@@ -282,13 +279,13 @@ func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *Message, 
 	if _, err := c.reply(ctx, v, html, nil); err != nil {
 		return err
 	}
-	target := "semua pelanggan"
+	target := c.t(v, "admin_broadcast_target_all")
 	if topic != "" {
-		target = "pelanggan topik " + escape(topic)
+		target = c.t(v, "admin_broadcast_target_topic", "topic", escape(topic))
 	}
-	_, err = c.reply(ctx, v, fmt.Sprintf("☝️ Pratinjau, persis seperti yang akan diterima warga.\nPenerima: <b>%d</b> (%s). Kirim sekarang?", n, target), [][]Button{{
-		{Text: "✅ Kirim", Data: callbackData(cbBroadcast, "send")},
-		{Text: "✖️ Batal", Data: callbackData(cbBroadcast, "drop")},
+	_, err = c.reply(ctx, v, c.t(v, "admin_broadcast_preview", "n", strconv.Itoa(n), "target", target), [][]Button{{
+		{Text: c.t(v, "admin_button_send"), Data: callbackData(cbBroadcast, "send")},
+		{Text: c.t(v, "admin_button_drop"), Data: callbackData(cbBroadcast, "drop")},
 	}})
 	return err
 }
@@ -307,22 +304,42 @@ func (c *Conversation) adminFailed(ctx context.Context, v *conv, op string, err 
 	return serr
 }
 
-// BroadcastStatusHTML describes a broadcast's progress.
-func BroadcastStatusHTML(s BroadcastStatus) string {
-	state := map[string]string{"filling": "menyiapkan", "running": "berjalan", "done": "selesai", "cancelled": "dihentikan"}[s.State]
-	if state == "" {
-		state = s.State
+// broadcastStatusHTML describes a broadcast's progress.
+func (k *Cards) broadcastStatusHTML(lang string, s BroadcastStatus) string {
+	state := s.State
+	switch s.State {
+	case "filling", "running", "done", "cancelled":
+		state = k.t(lang, "admin_bstate_"+s.State)
 	}
 	remaining := max(0, s.Total-s.Sent-s.Failed-s.Blocked-s.Skipped)
-	text := fmt.Sprintf("<b>Siaran %s</b> — %s\nTerkirim: %d\nGagal: %d\nMemblokir bot: %d\nSisa: %d dari %d",
-		escape(s.ID), state, s.Sent, s.Failed, s.Blocked, remaining, s.Total)
+	n := strconv.Itoa
+	text := k.t(lang, "admin_bstatus", "id", escape(s.ID), "state", escape(state), "sent", n(s.Sent), "failed", n(s.Failed),
+		"blocked", n(s.Blocked), "remaining", n(remaining), "total", n(s.Total))
 	if s.Skipped > 0 {
-		text += fmt.Sprintf("\nTidak dikirim (dihentikan): %d", s.Skipped)
+		text += "\n" + k.t(lang, "admin_bstatus_skipped", "n", n(s.Skipped))
 	}
 	if s.State == "running" && remaining > 0 {
-		text += fmt.Sprintf("\nPerkiraan selesai dalam: %s", s.Remaining.Round(time.Second))
+		text += "\n" + k.t(lang, "admin_bstatus_eta", "eta", s.Remaining.Round(time.Second).String())
 	}
 	return text
+}
+
+// BroadcastReportHTML is the report sent to the admin who started a
+// broadcast when it ends.
+func (c *Conversation) BroadcastReportHTML(s BroadcastStatus) string {
+	return c.texts.get(LangID, "admin_broadcast_report") + "\n" + c.cards.broadcastStatusHTML(LangID, s)
+}
+
+// BroadcastInterruptedHTML tells the admin that a broadcast was cancelled
+// because the server stopped while preparing it.
+func (c *Conversation) BroadcastInterruptedHTML(id string) string {
+	return c.texts.get(LangID, "admin_broadcast_interrupted", "id", escape(id))
+}
+
+// NotifyContentRejected tells every admin that a content change was
+// refused, with its problems.
+func (c *Conversation) NotifyContentRejected(ctx context.Context, problems []knowledge.Problem, err error) {
+	c.NotifyAdmins(ctx, c.cards.problemsHTML(LangID, c.texts.get(LangID, "admin_content_rejected"), problems, err))
 }
 
 // handleBroadcastButton is Kirim / Batal under a preview. The admin check
@@ -333,18 +350,18 @@ func (c *Conversation) handleBroadcastButton(ctx context.Context, v *conv, actio
 	}
 	draft := v.session.Draft
 	if draft == nil {
-		return "Tidak ada pratinjau yang menunggu.", nil
+		return c.t(v, "admin_broadcast_no_draft"), nil
 	}
 	v.session.Draft = nil
 	c.save(v)
 	if action == "drop" {
-		_, err := c.reply(ctx, v, "Siaran dibatalkan; tidak ada yang dikirim.", nil)
+		_, err := c.reply(ctx, v, c.t(v, "admin_broadcast_dropped"), nil)
 		return "", err
 	}
 	s, err := c.opts.Broadcasts.StartBroadcast(ctx, draft.HTML, draft.Topic, v.userID)
 	if err != nil {
 		return "", c.adminFailed(ctx, v, "broadcast_start", err)
 	}
-	_, err = c.reply(ctx, v, fmt.Sprintf("📣 Siaran %s dimulai untuk %d penerima. Lihat kemajuan: /broadcast status", escape(s.ID), s.Total), nil)
+	_, err = c.reply(ctx, v, c.t(v, "admin_broadcast_started", "id", escape(s.ID), "n", strconv.Itoa(s.Total)), nil)
 	return "", err
 }

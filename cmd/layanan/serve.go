@@ -224,7 +224,7 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 		if j.CreatedBy == 0 {
 			return
 		}
-		text := fmt.Sprintf("⚠️ Siaran %s terputus saat disiapkan (server berhenti) dan dibatalkan. Kirim ulang dengan /broadcast.", j.ID)
+		text := conv.BroadcastInterruptedHTML(j.ID)
 		if _, err := client.Send(ctx, bot.Reply{ChatID: j.CreatedBy, Text: text}); err != nil {
 			log.Warn("broadcast interruption notice failed", "job_id", j.ID, "err", err)
 		}
@@ -238,7 +238,7 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 			log.Warn("broadcast report failed", "job_id", j.ID, "err", err)
 			return
 		}
-		if _, err := client.Send(ctx, bot.Reply{ChatID: j.CreatedBy, Text: "📣 Laporan siaran\n" + bot.BroadcastStatusHTML(s)}); err != nil {
+		if _, err := client.Send(ctx, bot.Reply{ChatID: j.CreatedBy, Text: conv.BroadcastReportHTML(s)}); err != nil {
 			log.Warn("broadcast report failed", "job_id", j.ID, "err", err)
 		}
 	}
@@ -378,7 +378,7 @@ func (r *reloader) reloadFromWatch() {
 	for i := range problems {
 		problems[i].File = r.src.name + "/" + problems[i].File
 	}
-	r.conv.NotifyAdmins(ctx, bot.ProblemsHTML("⚠️ Perubahan konten ditolak; konten lama tetap dipakai.", problems, err))
+	r.conv.NotifyContentRejected(ctx, problems, err)
 }
 
 // registerCommands publishes the command list in Indonesian (default) and
