@@ -11,11 +11,10 @@ import (
 	"strings"
 	"time"
 
-	bolterrors "go.etcd.io/bbolt/errors"
-
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/render"
+	"github.com/layanan-id/layanan/bot/store"
 )
 
 const broadcastHelp = `layanan broadcast --file PENGUMUMAN.md [--topic KATEGORI] [--follow]
@@ -76,7 +75,7 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 		}
 	}
 	st, err := openStore(ctx, cfg, "layanan.db", log)
-	if err != nil && cfg.RedisURL == "" && errors.Is(err, bolterrors.ErrTimeout) {
+	if err != nil && cfg.RedisURL == "" && errors.Is(err, store.ErrLocked) {
 		// A running server holds the embedded store: hand it the job.
 		return broadcastViaOutbox(ctx, cfg.DataDir, html, *topic, *follow, stdout, stderr)
 	}
@@ -90,7 +89,7 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 		return fmt.Errorf("%w: --follow: server tidak berjalan, jadi tidak ada yang bisa diikuti; tidak ada yang diantrekan. Jalankan layanan serve dulu, atau ulangi tanpa --follow untuk mengantrekan siaran yang dikirim saat serve dijalankan", errUsage)
 	}
 	// No workers here: the running bot delivers.
-	svc := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate)}, st, st, nil, st.limiter, log, nil)
+	svc := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate)}, st, st, nil, st.Limiter, log, nil)
 	j, err := svc.Start(ctx, html, *topic, 0)
 	if err != nil {
 		return err

@@ -12,8 +12,7 @@ import (
 	"strings"
 	"time"
 
-	bolterrors "go.etcd.io/bbolt/errors"
-
+	"github.com/layanan-id/layanan/bot/store"
 	"github.com/layanan-id/layanan/knowledge"
 	"github.com/layanan-id/layanan/report"
 )
@@ -115,8 +114,8 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		}
 	}
 	st, err := openStore(ctx, cfg, file, log)
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return fmt.Errorf("%s sedang dipakai proses lain, biasanya \"layanan serve\" (penyimpanan bawaan hanya bisa dibuka satu proses): hentikan server dulu, atau jalankan laporan di server yang memakai REDIS_URL: %w", path, bolterrors.ErrTimeout)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%s sedang dipakai proses lain, biasanya \"layanan serve\" (penyimpanan bawaan hanya bisa dibuka satu proses): hentikan server dulu, atau jalankan laporan di server yang memakai REDIS_URL: %w", path, store.ErrLocked)
 	}
 	if err != nil {
 		return err

@@ -17,13 +17,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/broadcast"
-	"github.com/layanan-id/layanan/bot/store/boltstore"
-	"github.com/layanan-id/layanan/bot/store/redisstore"
+	"github.com/layanan-id/layanan/bot/store"
 	"github.com/layanan-id/layanan/bot/telegram"
 	"github.com/layanan-id/layanan/internal/metrics"
 	"github.com/layanan-id/layanan/internal/ops"
@@ -40,69 +37,27 @@ CONTACT_TEXT.
 
 English: runs the Telegram bot; every setting comes from environment variables (see README).`
 
-// store is everything the bot keeps: both stores implement all of it.
-type store interface {
-	bot.Store
-	bot.SubscriptionStore
-	bot.StatsStore
-	broadcast.Queue
-}
-
-var (
-	_ store = (*redisstore.Store)(nil)
-	_ store = (*boltstore.Store)(nil)
-)
-
-// opened is a store with what depends on its kind.
-type opened struct {
-	store
-	limiter broadcast.Limiter
-	redis   *redisstore.Store // nil for the embedded store
-}
-
-// openStore opens Redis when REDIS_URL is set, else the embedded store
-// file under DATA_DIR.
 // chatStoreFile is the embedded store of `layanan chat`, apart from the
 // server's so that trying the bot never touches real conversations.
 const chatStoreFile = "chat.db"
 
-func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logger) (*opened, error) {
-	if cfg.RedisURL != "" {
-		// go-redis prints connection-pool trouble on its own; send it to
-		// our logger at debug level (the store errors are logged, throttled,
-		// where they matter).
-		redis.SetLogger(redisLogger{log})
-		s, err := redisstore.Dial(cfg.RedisURL, redisstore.Options{Prefix: cfg.RedisPrefix})
-		if err != nil {
-			return nil, fmt.Errorf("%w: REDIS_URL: %v", errUsage, err)
-		}
-		if err := s.Ping(ctx); err != nil {
-			// Not fatal: the bot answers without session features until
-			// Redis is back.
-			log.Warn("redis not reachable at start; answering without session features until it is", "err", err)
-		}
-		return &opened{store: s, limiter: s.Limiter("broadcast", cfg.BroadcastRate), redis: s}, nil
-	}
+// openStore opens Redis when REDIS_URL is set, else the embedded store
+// file under DATA_DIR, with messages that name the variable to change.
+func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logger) (*store.Opened, error) {
 	path := filepath.Join(cfg.DataDir, file)
-	s, err := boltstore.Open(path)
-	if err != nil {
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			if file == chatStoreFile {
-				// The terminal chat never uses Redis: do not suggest it.
-				return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (\"layanan chat\" lain yang masih terbuka?); tutup dulu, atau pakai DATA_DIR lain: %w", path, err)
-			}
-			return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (server yang berjalan?); hentikan dulu, atau pakai REDIS_URL: %w", path, err)
-		}
-		return nil, fmt.Errorf("DATA_DIR: buka %s: %w", path, err)
+	st, err := store.Open(ctx, store.Config{RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisPrefix, Path: path, BroadcastRate: cfg.BroadcastRate}, log)
+	switch {
+	case errors.Is(err, store.ErrBadURL):
+		return nil, fmt.Errorf("%w: REDIS_URL: %v", errUsage, err)
+	case errors.Is(err, store.ErrLocked) && file == chatStoreFile:
+		// The terminal chat never uses Redis: do not suggest it.
+		return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (\"layanan chat\" lain yang masih terbuka?); tutup dulu, atau pakai DATA_DIR lain: %w", path, err)
+	case errors.Is(err, store.ErrLocked):
+		return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (server yang berjalan?); hentikan dulu, atau pakai REDIS_URL: %w", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("DATA_DIR: %w", err)
 	}
-	return &opened{store: s, limiter: broadcast.LocalLimiter(float64(cfg.BroadcastRate))}, nil
-}
-
-// redisLogger adapts go-redis's logging to slog at debug level.
-type redisLogger struct{ log *slog.Logger }
-
-func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	l.log.DebugContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
+	return st, nil
 }
 
 // contentFS is FAQ_DIR, or the bundled content.
@@ -206,7 +161,7 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 
 	hostname, _ := os.Hostname()
 	bcast := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate), Consumer: fmt.Sprintf("%s-%d", hostname, os.Getpid())},
-		st, st, client, st.limiter, log, m)
+		st, st, client, st.Limiter, log, m)
 	rl := &reloader{live: live, src: src, log: log, metrics: m, store: st}
 	conv, err := bot.New(cfg.Bot, live, st, client, log, bot.Options{
 		Admins:        cfg.AdminIDs,
@@ -259,10 +214,9 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 			}
 		})
 	}
-	if st.redis != nil {
-		background(func() { st.redis.SubscribeReload(runCtx, func() { _, _, _ = rl.reloadHere(runCtx) }) })
-	}
-	if st.redis == nil {
+	if st.Reloads != nil {
+		background(func() { st.Reloads.SubscribeReload(runCtx, func() { _, _, _ = rl.reloadHere(runCtx) }) })
+	} else {
 		background(func() { serveOutbox(runCtx, cfg.DataDir, bcast, log) })
 	}
 	if cfg.HTTPAddr != "" {
@@ -295,7 +249,7 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 }
 
 // startOps serves /healthz, /readyz and /metrics on addr.
-func startOps(addr string, reg *prometheus.Registry, live *knowledge.Live, st store, log *slog.Logger) (*http.Server, error) {
+func startOps(addr string, reg *prometheus.Registry, live *knowledge.Live, st store.Store, log *slog.Logger) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: HTTP_ADDR: %v", errUsage, err)
@@ -324,7 +278,7 @@ type reloader struct {
 	src     contentSource
 	log     *slog.Logger
 	metrics *metrics.Metrics
-	store   *opened
+	store   *store.Opened
 	conv    *bot.Conversation
 }
 
@@ -349,8 +303,8 @@ func (r *reloader) reloadHere(ctx context.Context) (int, []knowledge.Problem, er
 // with Redis every other replica is told to reload too.
 func (r *reloader) reloadEverywhere(ctx context.Context) (int, []knowledge.Problem, error) {
 	n, problems, err := r.reloadHere(ctx)
-	if r.store.redis != nil {
-		if perr := r.store.redis.PublishReload(ctx); perr != nil {
+	if r.store.Reloads != nil {
+		if perr := r.store.Reloads.PublishReload(ctx); perr != nil {
 			r.log.Warn("could not tell other replicas to reload", "err", perr)
 		}
 	}
