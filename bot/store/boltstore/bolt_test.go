@@ -489,13 +489,13 @@ func TestStatsPruneByClock(t *testing.T) {
 		t.Helper()
 		var found bool
 		s.db.View(func(tx *bbolt.Tx) error {
-			found = tx.Bucket(bucketStats).Bucket([]byte(dayOf(at).Format(dayLayout))) != nil
+			found = tx.Bucket(bucketStats).Bucket([]byte(bot.StatsDay(at).Format(dayLayout))) != nil
 			return nil
 		})
 		return found
 	}
 	// Kept until 400 days after the day ends.
-	end := dayOf(first).Add(day)
+	end := bot.StatsDay(first).Add(day)
 	c.Advance(end.Add(StatsRetention).Sub(first) - time.Nanosecond)
 	if err := s.sweep(); err != nil {
 		t.Fatalf("sweep: %v", err)

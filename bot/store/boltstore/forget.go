@@ -26,7 +26,7 @@ func (s *Store) ForgetUser(ctx context.Context, userID int64) error {
 		votes, counts := tx.Bucket(bucketVotes), tx.Bucket(bucketCounts)
 		var goneVotes, goneQuestions [][]byte
 		err := votes.ForEach(func(k, v []byte) error {
-			var rec vote
+			var rec bot.VoteRecord
 			if json.Unmarshal(v, &rec) != nil || rec.UserID != userID {
 				return nil
 			}

@@ -46,7 +46,7 @@ func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, o
 	if outcome == "" {
 		return fail(op, errors.New("empty outcome"))
 	}
-	now, start := s.now(), dayOf(at)
+	now, start := s.now(), bot.StatsDay(at)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		return countQuestionTx(tx, now, start, userID, outcome, entryID)
 	})
@@ -102,7 +102,7 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]bot.DayStats, 
 	if s.closed.Load() {
 		return nil, fail(op, bot.ErrStoreClosed)
 	}
-	first, n, err := statsRange(from, to)
+	first, n, err := bot.StatsDays(from, to)
 	if err != nil {
 		return nil, fail(op, err)
 	}
@@ -152,7 +152,7 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 // buckets are named by date, so the oldest come first.
 func pruneStats(tx *bbolt.Tx, now time.Time) error {
 	all := tx.Bucket(bucketStats)
-	cutoff := []byte(dayOf(now.Add(-StatsRetention - day)).Format(dayLayout))
+	cutoff := []byte(bot.StatsDay(now.Add(-StatsRetention - day)).Format(dayLayout))
 	var old [][]byte
 	c := all.Cursor()
 	for k, _ := c.First(); k != nil && bytes.Compare(k, cutoff) <= 0; k, _ = c.Next() {
@@ -164,26 +164,6 @@ func pruneStats(tx *bbolt.Tx, now time.Time) error {
 		}
 	}
 	return nil
-}
-
-// dayOf returns midnight UTC of t's UTC day.
-func dayOf(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// statsRange returns the first day and the number of days from from's to
-// to's, inclusive.
-func statsRange(from, to time.Time) (time.Time, int, error) {
-	first, last := dayOf(from), dayOf(to)
-	if last.Before(first) {
-		return first, 0, nil
-	}
-	n := int(last.Sub(first)/day) + 1
-	if n > MaxStatsDays {
-		return first, 0, fmt.Errorf("range of %d days is longer than %d", n, MaxStatsDays)
-	}
-	return first, n, nil
 }
 
 // markKey is a one-byte mark followed by a name.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"go.etcd.io/bbolt"
 
@@ -45,7 +44,7 @@ func (s *Store) Subscribe(ctx context.Context, sub bot.Subscription) error {
 		if err := tx.Bucket(bucketSubscriptions).Put(itob(sub.ChatID), data); err != nil {
 			return err
 		}
-		return indexSubscription(tx, sub.ChatID, topicSet(sub.Topics), 1)
+		return indexSubscription(tx, sub.ChatID, bot.TopicSet(sub.Topics), 1)
 	})
 	if err != nil {
 		return fail(op, err)
@@ -84,7 +83,7 @@ func removeSubscription(tx *bbolt.Tx, chatID int64) (bool, error) {
 	if err := json.Unmarshal(v, &old); err != nil {
 		return false, fmt.Errorf("decode chat %d: %w", chatID, err)
 	}
-	if err := indexSubscription(tx, chatID, topicSet(old.Topics), -1); err != nil {
+	if err := indexSubscription(tx, chatID, bot.TopicSet(old.Topics), -1); err != nil {
 		return false, err
 	}
 	return true, subs.Delete(itob(chatID))
@@ -245,11 +244,6 @@ func (s *Store) CountSubscribers(ctx context.Context, topic string) (int, error)
 func topicPrefix(topic string) []byte {
 	p := append([]byte{topicMark}, topic...)
 	return append(p, 0)
-}
-
-// topicSet returns the topics without repeats, sorted.
-func topicSet(topics []string) []string {
-	return slices.Compact(slices.Sorted(slices.Values(topics)))
 }
 
 // count reads an 8-byte counter; a missing one is 0.

@@ -97,7 +97,7 @@ func (s *Store) Finish(ctx context.Context, c bot.Completion) error {
 			}
 		}
 		if c.Question != nil {
-			if err := countQuestionTx(tx, now, dayOf(c.Question.At), c.UserID, c.Question.Outcome, c.Question.EntryID); err != nil {
+			if err := countQuestionTx(tx, now, bot.StatsDay(c.Question.At), c.UserID, c.Question.Outcome, c.Question.EntryID); err != nil {
 				return err
 			}
 		}

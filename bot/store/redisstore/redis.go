@@ -222,14 +222,6 @@ end
 return 0
 `)
 
-// vote is what is kept of a recorded vote, for a later audit.
-type vote struct {
-	UserID  int64     `json:"user"`
-	EntryID string    `json:"entry"`
-	Helpful bool      `json:"helpful"`
-	At      time.Time `json:"at"`
-}
-
 // RecordFeedback stores a vote unless the answer message already has one.
 // Votes are kept without expiry.
 func (s *Store) RecordFeedback(ctx context.Context, f bot.Feedback) (bool, error) {
@@ -237,7 +229,7 @@ func (s *Store) RecordFeedback(ctx context.Context, f bot.Feedback) (bool, error
 	if s.closed.Load() {
 		return false, fail(op, bot.ErrStoreClosed)
 	}
-	data, err := json.Marshal(vote{UserID: f.UserID, EntryID: f.EntryID, Helpful: f.Helpful, At: f.At})
+	data, err := f.Record()
 	if err != nil {
 		return false, fail(op, err)
 	}

@@ -49,7 +49,7 @@ func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, o
 // queueCountQuestion adds the commands that count a question to pipe.
 func (s *Store) queueCountQuestion(ctx context.Context, pipe redis.Pipeliner, at time.Time, userID int64, outcome, entryID string) {
 	user := strconv.FormatInt(userID, 10)
-	start := dayOf(at)
+	start := bot.StatsDay(at)
 	expireAt := start.Add(day + StatsRetention)
 	pipe.PFAdd(ctx, s.keys.statsAllUsers(), user)
 	if expireAt.After(time.Now()) {
@@ -73,7 +73,7 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]bot.DayStats, 
 	if s.closed.Load() {
 		return nil, fail(op, bot.ErrStoreClosed)
 	}
-	first, n, err := statsRange(from, to)
+	first, n, err := bot.StatsDays(from, to)
 	if err != nil {
 		return nil, fail(op, err)
 	}
@@ -122,26 +122,6 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 		return 0, fail(op, err)
 	}
 	return int(n), nil
-}
-
-// dayOf returns midnight UTC of t's UTC day.
-func dayOf(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// statsRange returns the first day and the number of days from from's to
-// to's, inclusive.
-func statsRange(from, to time.Time) (time.Time, int, error) {
-	first, last := dayOf(from), dayOf(to)
-	if last.Before(first) {
-		return first, 0, nil
-	}
-	n := int(last.Sub(first)/day) + 1
-	if n > MaxStatsDays {
-		return first, 0, fmt.Errorf("range of %d days is longer than %d", n, MaxStatsDays)
-	}
-	return first, n, nil
 }
 
 // atoiMap decodes a hash of counts.

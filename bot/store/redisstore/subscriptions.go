@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -78,7 +77,7 @@ func (s *Store) Subscribe(ctx context.Context, sub bot.Subscription) error {
 	if err != nil {
 		return fail(op, err)
 	}
-	if _, err := s.writeSubscription(ctx, sub.ChatID, string(data), topicSet(sub.Topics)); err != nil {
+	if _, err := s.writeSubscription(ctx, sub.ChatID, string(data), bot.TopicSet(sub.Topics)); err != nil {
 		return fail(op, err)
 	}
 	return nil
@@ -111,7 +110,7 @@ func (s *Store) writeSubscription(ctx context.Context, chatID int64, data string
 		var oldData string
 		var oldTopics []string
 		if found {
-			oldData, oldTopics = old.raw, topicSet(old.sub.Topics)
+			oldData, oldTopics = old.raw, bot.TopicSet(old.sub.Topics)
 		}
 		keys := []string{s.keys.subChats(), s.keys.subAll(), s.keys.subNoTopic()}
 		for _, t := range oldTopics {
@@ -240,9 +239,4 @@ func (s *Store) CountSubscribers(ctx context.Context, topic string) (int, error)
 		return 0, fail(op, err)
 	}
 	return int(noTopic.Val() + onTopic.Val()), nil
-}
-
-// topicSet returns the topics without repeats, sorted.
-func topicSet(topics []string) []string {
-	return slices.Compact(slices.Sorted(slices.Values(topics)))
 }
