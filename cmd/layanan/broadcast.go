@@ -15,6 +15,7 @@ import (
 	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/bot/store"
+	"github.com/layanan-id/layanan/internal/config"
 )
 
 const broadcastHelp = `layanan broadcast --file PENGUMUMAN.md [--topic KATEGORI] [--follow]
@@ -52,13 +53,13 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
 		return fmt.Errorf("%w: %s terlalu panjang untuk satu pesan Telegram (4.096 karakter)", errUsage, *file)
 	}
-	cfg, err := loadServeConfig(getenv, false)
+	cfg, err := config.Load(getenv, false)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	log := newLogger(cfg, stderr)
+	log := config.NewLogger(cfg, stderr)
 	if cfg.RedisURL == "" {
-		path := filepath.Join(cfg.DataDir, "layanan.db")
+		path := filepath.Join(cfg.DataDir, config.StoreFile)
 		if _, err := os.Stat(path); err != nil {
 			return fmt.Errorf("%w: DATA_DIR: %s tidak ada; arahkan DATA_DIR ke data bot, atau pakai REDIS_URL", errUsage, path)
 		}
@@ -74,7 +75,7 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 			return fmt.Errorf("%w: --topic %q bukan id kategori", errUsage, *topic)
 		}
 	}
-	st, err := openStore(ctx, cfg, "layanan.db", log)
+	st, err := openStore(ctx, cfg, config.StoreFile, log)
 	if err != nil && cfg.RedisURL == "" && errors.Is(err, store.ErrLocked) {
 		// A running server holds the embedded store: hand it the job.
 		return broadcastViaOutbox(ctx, cfg.DataDir, html, *topic, *follow, stdout, stderr)

@@ -14,12 +14,13 @@ import (
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/store/boltstore"
+	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/internal/fakebotapi"
 )
 
 func TestBroadcastCommand(t *testing.T) {
 	data := t.TempDir()
-	s, err := boltstore.Open(filepath.Join(data, "layanan.db"))
+	s, err := boltstore.Open(filepath.Join(data, config.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestBroadcastCommand(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "untuk 3 penerima") || !strings.Contains(errOut, "dikirim saat layanan serve dijalankan") {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
-	s, err = boltstore.Open(filepath.Join(data, "layanan.db"))
+	s, err = boltstore.Open(filepath.Join(data, config.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestBroadcastCommand(t *testing.T) {
 		})
 	}
 	// None of the refused commands queued anything.
-	s, err = boltstore.Open(filepath.Join(data, "layanan.db"))
+	s, err = boltstore.Open(filepath.Join(data, config.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}

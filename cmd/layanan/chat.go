@@ -14,6 +14,7 @@ import (
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/render"
+	"github.com/layanan-id/layanan/internal/config"
 )
 
 const chatHelp = `layanan chat
@@ -42,21 +43,21 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
 	}
-	cfg, err := loadServeConfig(getenv, false)
+	cfg, err := config.Load(getenv, false)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if getenv("LOG_LEVEL") == "" {
 		cfg.LogLevel = slog.LevelWarn // keep the terminal for the conversation
 	}
-	log := newLogger(cfg, stderr)
+	log := config.NewLogger(cfg, stderr)
 	ix, err := buildIndex(ctx, cfg.FAQDir, log)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
 	cfg.RedisURL = "" // the terminal conversation always uses the embedded store
-	store, err := openStore(ctx, cfg, chatStoreFile, log)
+	store, err := openStore(ctx, cfg, config.ChatStoreFile, log)
 	if err != nil {
 		return err
 	}

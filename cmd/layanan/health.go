@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
+	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/internal/ops"
 )
 
@@ -15,7 +17,10 @@ func runHealth(ctx context.Context, args []string, getenv env, stderr io.Writer)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	addr := orDefault(getenv("HTTP_ADDR"), ":8080")
+	addr := strings.TrimSpace(getenv("HTTP_ADDR"))
+	if addr == "" {
+		addr = config.DefaultHTTPAddr
+	}
 	if addr == "off" {
 		return fmt.Errorf("%w: HTTP_ADDR=off: endpoint /healthz dimatikan, tidak ada yang bisa diperiksa", errUsage)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/layanan-id/layanan/bot/store"
+	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/knowledge"
 	"github.com/layanan-id/layanan/report"
 )
@@ -86,28 +87,28 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		})
 	}
 
-	cfg, err := loadServeConfig(getenv, false)
+	cfg, err := config.Load(getenv, false)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	log := newLogger(cfg, stderr)
-	file := "layanan.db"
+	log := config.NewLogger(cfg, stderr)
+	file := config.StoreFile
 	if *fromChat {
 		if cfg.RedisURL != "" {
 			return fmt.Errorf("%w: --chat membaca DATA_DIR/chat.db; kosongkan REDIS_URL", errUsage)
 		}
-		file = chatStoreFile
+		file = config.ChatStoreFile
 	}
 	path := filepath.Join(cfg.DataDir, file)
 	if cfg.RedisURL == "" {
 		// Opening would create an empty store: a wrong DATA_DIR must not
 		// look like a quiet week.
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			chat := filepath.Join(cfg.DataDir, chatStoreFile)
+			chat := filepath.Join(cfg.DataDir, config.ChatStoreFile)
 			if _, err := os.Stat(chat); err == nil && !*fromChat {
 				// Staff tried the bot in the terminal and want its report.
 				fmt.Fprintf(stderr, "catatan: %s tidak ada; membaca percakapan dari \"layanan chat\" (%s)\n", path, chat)
-				file, path = chatStoreFile, chat
+				file, path = config.ChatStoreFile, chat
 			} else {
 				return fmt.Errorf("%w: DATA_DIR: %s tidak ada; bot belum pernah berjalan dengan DATA_DIR ini (atau REDIS_URL belum diisi?)", errUsage, path)
 			}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/store/boltstore"
+	"github.com/layanan-id/layanan/internal/config"
 )
 
 // fillReportStore writes a bot's worth of unanswered questions and votes
 // into DATA_DIR/layanan.db and closes it, as a stopped server leaves it.
 func fillReportStore(t *testing.T, dir string) {
 	t.Helper()
-	st, err := boltstore.Open(filepath.Join(dir, "layanan.db"))
+	st, err := boltstore.Open(filepath.Join(dir, config.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestReportHelp(t *testing.T) {
 func TestReportStoreInUse(t *testing.T) {
 	dir := t.TempDir()
 	fillReportStore(t, dir)
-	server, err := boltstore.Open(filepath.Join(dir, "layanan.db"))
+	server, err := boltstore.Open(filepath.Join(dir, config.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/layanan-id/layanan/faq"
+	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/knowledge"
 )
 
@@ -171,12 +172,8 @@ func resolveContent(flagDir string, getenv env) (contentSource, error) {
 	if dir == "" {
 		return contentSource{fsys: faq.Files, name: "faq"}, nil
 	}
-	st, err := os.Stat(dir)
-	if err != nil {
-		return contentSource{}, fmt.Errorf("%w: folder konten %q tidak bisa dibaca: %v", errUsage, dir, err)
-	}
-	if !st.IsDir() {
-		return contentSource{}, fmt.Errorf("%w: %q bukan folder (not a folder)", errUsage, dir)
+	if msg := config.FolderProblem(dir); msg != "" {
+		return contentSource{}, fmt.Errorf("%w: %s", errUsage, msg)
 	}
 	return contentSource{fsys: os.DirFS(dir), name: strings.TrimSuffix(dir, "/"), dir: dir}, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/store"
 	"github.com/layanan-id/layanan/bot/telegram"
+	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/internal/metrics"
 	"github.com/layanan-id/layanan/internal/ops"
 	"github.com/layanan-id/layanan/knowledge"
@@ -37,19 +38,15 @@ CONTACT_TEXT.
 
 English: runs the Telegram bot; every setting comes from environment variables (see README).`
 
-// chatStoreFile is the embedded store of `layanan chat`, apart from the
-// server's so that trying the bot never touches real conversations.
-const chatStoreFile = "chat.db"
-
 // openStore opens Redis when REDIS_URL is set, else the embedded store
 // file under DATA_DIR, with messages that name the variable to change.
-func openStore(ctx context.Context, cfg serveConfig, file string, log *slog.Logger) (*store.Opened, error) {
+func openStore(ctx context.Context, cfg config.Config, file string, log *slog.Logger) (*store.Opened, error) {
 	path := filepath.Join(cfg.DataDir, file)
 	st, err := store.Open(ctx, store.Config{RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisPrefix, Path: path, BroadcastRate: cfg.BroadcastRate}, log)
 	switch {
 	case errors.Is(err, store.ErrBadURL):
 		return nil, fmt.Errorf("%w: REDIS_URL: %v", errUsage, err)
-	case errors.Is(err, store.ErrLocked) && file == chatStoreFile:
+	case errors.Is(err, store.ErrLocked) && file == config.ChatStoreFile:
 		// The terminal chat never uses Redis: do not suggest it.
 		return nil, fmt.Errorf("DATA_DIR: %s sedang dipakai proses lain (\"layanan chat\" lain yang masih terbuka?); tutup dulu, atau pakai DATA_DIR lain: %w", path, err)
 	case errors.Is(err, store.ErrLocked):
@@ -115,11 +112,11 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
 	}
-	cfg, err := loadServeConfig(getenv, true)
+	cfg, err := config.Load(getenv, true)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	log := newLogger(cfg, stderr)
+	log := config.NewLogger(cfg, stderr)
 
 	src, err := contentFS(cfg.FAQDir)
 	if err != nil {
@@ -130,7 +127,7 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 		return err
 	}
 	live := knowledge.NewLive(ix)
-	st, err := openStore(ctx, cfg, "layanan.db", log)
+	st, err := openStore(ctx, cfg, config.StoreFile, log)
 	if err != nil {
 		return err
 	}
@@ -345,7 +342,7 @@ func registerCommands(ctx context.Context, client *telegram.Client, conv *bot.Co
 	}
 }
 
-func serveWebhook(ctx context.Context, cfg serveConfig, client *telegram.Client, handler bot.Handler, log *slog.Logger) error {
+func serveWebhook(ctx context.Context, cfg config.Config, client *telegram.Client, handler bot.Handler, log *slog.Logger) error {
 	u, err := url.Parse(cfg.WebhookURL)
 	if err != nil {
 		return fmt.Errorf("%w: WEBHOOK_URL: %v", errUsage, err)

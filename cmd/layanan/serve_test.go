@@ -57,23 +57,6 @@ func TestServeConfigErrors(t *testing.T) {
 	}
 }
 
-func TestParseDays(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 30 * 24 * time.Hour, true}, {"7d", 7 * 24 * time.Hour, true}, {"720h", 720 * time.Hour, true},
-		{"0d", 0, false}, {"x", 0, false}, {"-5m", 0, false},
-	}
-	for _, tt := range tests {
-		got, err := parseDays(tt.in, 30*24*time.Hour)
-		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
-			t.Errorf("parseDays(%q) = %v, %v", tt.in, got, err)
-		}
-	}
-}
-
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -1,4 +1,7 @@
-package main
+// Package config reads Layanan's settings from the environment, once, into
+// one Config that every subcommand is given. Each variable is validated
+// here, with a message that names it; each default is a named constant.
+package config
 
 import (
 	"errors"
@@ -18,9 +21,25 @@ import (
 	"github.com/layanan-id/layanan/bot/telegram"
 )
 
-// serveConfig is everything `layanan serve` and `layanan chat` read from
-// the environment, read once and validated.
-type serveConfig struct {
+// Defaults of the variables that have one.
+const (
+	DefaultRedisPrefix   = "layanan:"
+	DefaultDataDir       = "./data"
+	DefaultLogFormat     = "text"
+	DefaultLogLevel      = "info"
+	DefaultListenAddr    = ":8443"
+	DefaultHTTPAddr      = ":8080"
+	DefaultBroadcastRate = 25
+	// StoreFile is the embedded store's file in DATA_DIR; ChatStoreFile is
+	// `layanan chat`'s, apart so that trying the bot never touches real
+	// conversations.
+	StoreFile     = "layanan.db"
+	ChatStoreFile = "chat.db"
+)
+
+// Config is everything the subcommands read from the environment, read
+// once and validated.
+type Config struct {
 	TelegramToken  string
 	TelegramAPIURL string
 	RedisURL       string
@@ -62,33 +81,34 @@ func secretProblem(secret string) string {
 	return ""
 }
 
-// configError names the variable that is wrong.
-type configError struct {
+// Error names the variable that is wrong and what is wrong with it.
+type Error struct {
 	Var, Problem string
 }
 
-func (e *configError) Error() string { return e.Var + ": " + e.Problem }
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
 
-// loadServeConfig reads the environment. needToken is true for serve.
-// Every problem found is returned, each naming its variable.
-func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
+// Load reads the environment through getenv. needToken is true for serve.
+// Every problem found is returned (joined), each an *Error naming its
+// variable.
+func Load(getenv func(string) string, needToken bool) (Config, error) {
 	var errs []error
 	bad := func(name, format string, args ...any) {
-		errs = append(errs, &configError{name, fmt.Sprintf(format, args...)})
+		errs = append(errs, &Error{name, fmt.Sprintf(format, args...)})
 	}
-	cfg := serveConfig{
+	cfg := Config{
 		TelegramToken:  strings.TrimSpace(getenv("TELEGRAM_TOKEN")),
 		TelegramAPIURL: orDefault(getenv("TELEGRAM_API_URL"), telegram.DefaultAPIURL),
 		RedisURL:       strings.TrimSpace(getenv("REDIS_URL")),
-		RedisPrefix:    orDefault(getenv("REDIS_PREFIX"), "layanan:"),
-		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
+		RedisPrefix:    orDefault(getenv("REDIS_PREFIX"), DefaultRedisPrefix),
+		DataDir:        orDefault(getenv("DATA_DIR"), DefaultDataDir),
 		FAQDir:         strings.TrimSpace(getenv("FAQ_DIR")),
-		LogFormat:      orDefault(getenv("LOG_FORMAT"), "text"),
+		LogFormat:      orDefault(getenv("LOG_FORMAT"), DefaultLogFormat),
 		WebhookURL:     strings.TrimSpace(getenv("WEBHOOK_URL")),
 		WebhookSecret:  strings.TrimSpace(getenv("WEBHOOK_SECRET")),
-		ListenAddr:     orDefault(getenv("LISTEN_ADDR"), ":8443"),
-		HTTPAddr:       orDefault(getenv("HTTP_ADDR"), ":8080"),
-		BroadcastRate:  25,
+		ListenAddr:     orDefault(getenv("LISTEN_ADDR"), DefaultListenAddr),
+		HTTPAddr:       orDefault(getenv("HTTP_ADDR"), DefaultHTTPAddr),
+		BroadcastRate:  DefaultBroadcastRate,
 		Bot:            bot.DefaultConfig(),
 	}
 	switch {
@@ -108,10 +128,8 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 			bad("REDIS_URL", "harus diawali redis://, rediss:// atau redis+sentinel://")
 		}
 	}
-	if cfg.FAQDir != "" {
-		if st, err := os.Stat(cfg.FAQDir); err != nil || !st.IsDir() {
-			bad("FAQ_DIR", "%q bukan folder yang bisa dibaca", cfg.FAQDir)
-		}
+	if msg := FolderProblem(cfg.FAQDir); msg != "" {
+		bad("FAQ_DIR", "%s", msg)
 	}
 	if raw := strings.TrimSpace(getenv("ADMIN_IDS")); raw != "" {
 		for _, part := range strings.Split(raw, ",") {
@@ -123,7 +141,7 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 			cfg.AdminIDs = append(cfg.AdminIDs, id)
 		}
 	}
-	switch strings.ToLower(orDefault(getenv("LOG_LEVEL"), "info")) {
+	switch strings.ToLower(orDefault(getenv("LOG_LEVEL"), DefaultLogLevel)) {
 	case "debug":
 		cfg.LogLevel = slog.LevelDebug
 	case "info":
@@ -152,7 +170,7 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 			bad("WEBHOOK_SECRET", "%s", msg)
 		}
 	}
-	if d, err := parseDays(getenv("SESSION_TTL"), cfg.Bot.SessionTTL); err != nil {
+	if d, err := ParseDays(getenv("SESSION_TTL"), cfg.Bot.SessionTTL); err != nil {
 		bad("SESSION_TTL", "%v", err)
 	} else {
 		cfg.Bot.SessionTTL = d
@@ -200,6 +218,7 @@ func loadServeConfig(getenv env, needToken bool) (serveConfig, error) {
 	return cfg, errors.Join(errs...)
 }
 
+// orDefault is v trimmed, or def when that is empty.
 func orDefault(v, def string) string {
 	if v = strings.TrimSpace(v); v != "" {
 		return v
@@ -207,8 +226,8 @@ func orDefault(v, def string) string {
 	return def
 }
 
-// parseDays reads a duration such as "720h", "90m" or "30d"; empty gives def.
-func parseDays(raw string, def time.Duration) (time.Duration, error) {
+// ParseDays reads a duration such as "720h", "90m" or "30d"; empty gives def.
+func ParseDays(raw string, def time.Duration) (time.Duration, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return def, nil
@@ -228,8 +247,24 @@ func parseDays(raw string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// newLogger builds the one logger, written to w.
-func newLogger(cfg serveConfig, w interface{ Write([]byte) (int, error) }) *slog.Logger {
+// FolderProblem says what is wrong with a content folder (FAQ_DIR or
+// --faq), or "" when it is usable or not given.
+func FolderProblem(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("folder konten %q tidak bisa dibaca: %v", dir, err)
+	case !st.IsDir():
+		return fmt.Sprintf("%q bukan folder (not a folder)", dir)
+	}
+	return ""
+}
+
+// NewLogger builds the one logger, written to w.
+func NewLogger(cfg Config, w interface{ Write([]byte) (int, error) }) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

@@ -1,0 +1,63 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseDays(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 30 * 24 * time.Hour, true}, {"7d", 7 * 24 * time.Hour, true}, {"720h", 720 * time.Hour, true},
+		{"0d", 0, false}, {"x", 0, false}, {"-5m", 0, false}, {"3651d", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseDays(tt.in, 30*24*time.Hour)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+			t.Errorf("ParseDays(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+}
+
+// Every problem names its variable; the defaults are the named constants.
+func TestLoad(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	cfg, err := Load(env(nil), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RedisPrefix != DefaultRedisPrefix || cfg.DataDir != DefaultDataDir || cfg.HTTPAddr != DefaultHTTPAddr || cfg.ListenAddr != DefaultListenAddr || cfg.BroadcastRate != DefaultBroadcastRate || cfg.LogFormat != DefaultLogFormat {
+		t.Errorf("defaults %+v", cfg)
+	}
+	tests := map[string]map[string]string{
+		"TELEGRAM_TOKEN":   {"TELEGRAM_TOKEN": "nope"},
+		"REDIS_URL":        {"REDIS_URL": "http://x"},
+		"FAQ_DIR":          {"FAQ_DIR": "/no/such/folder"},
+		"ADMIN_IDS":        {"ADMIN_IDS": "1,x"},
+		"LOG_LEVEL":        {"LOG_LEVEL": "loud"},
+		"LOG_FORMAT":       {"LOG_FORMAT": "xml"},
+		"WEBHOOK_SECRET":   {"WEBHOOK_URL": "https://x.example/hook", "WEBHOOK_SECRET": "a b"},
+		"SESSION_TTL":      {"SESSION_TTL": "0d"},
+		"CLAIM_TTL":        {"CLAIM_TTL": "1h"},
+		"FLOOD_LIMIT":      {"FLOOD_LIMIT": "-1"},
+		"HTTP_ADDR":        {"HTTP_ADDR": "8080"},
+		"BROADCAST_RATE":   {"BROADCAST_RATE": "31"},
+		"CONTACT_TEXT":     {"CONTACT_TEXT": "<b>x"},
+		"TELEGRAM_API_URL": {"TELEGRAM_API_URL": "ftp://x"},
+	}
+	for name, kv := range tests {
+		t.Run(name, func(t *testing.T) {
+			kv["TELEGRAM_TOKEN"] = map[bool]string{true: kv["TELEGRAM_TOKEN"], false: "123:abc"}[name == "TELEGRAM_TOKEN"]
+			_, err := Load(env(kv), true)
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Var != name || !strings.HasPrefix(err.Error(), name+": ") {
+				t.Errorf("error %v, want one naming %s", err, name)
+			}
+		})
+	}
+}
