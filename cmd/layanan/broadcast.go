@@ -16,6 +16,7 @@ import (
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/bot/store"
 	"github.com/layanan-id/layanan/internal/config"
+	"github.com/layanan-id/layanan/internal/outbox"
 )
 
 const broadcastHelp = `layanan broadcast --file PENGUMUMAN.md [--topic KATEGORI] [--follow]
@@ -209,14 +210,14 @@ func finalLine(s bot.BroadcastStatus) string {
 // broadcastViaOutbox queues through the running server's outbox and, with
 // follow, shows the progress the server writes back.
 func broadcastViaOutbox(ctx context.Context, dataDir, html, topic string, follow bool, stdout, stderr io.Writer) error {
-	id, err := queueToOutbox(dataDir, html, topic)
+	id, err := outbox.Queue(dataDir, html, topic)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stderr, "server sedang berjalan; permintaan siaran diserahkan kepadanya")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		st, found, err := readOutboxStatus(dataDir, id)
+		st, found, err := outbox.ReadStatus(dataDir, id)
 		if err != nil {
 			return err
 		}
@@ -231,13 +232,13 @@ func broadcastViaOutbox(ctx context.Context, dataDir, html, topic string, follow
 			}
 			last := st.Status
 			return followProgress(ctx, stderr, followEvery, followStall, func(context.Context) (bot.BroadcastStatus, error) {
-				if next, ok, err := readOutboxStatus(dataDir, id); err == nil && ok && next.Error == "" {
+				if next, ok, err := outbox.ReadStatus(dataDir, id); err == nil && ok && next.Error == "" {
 					last = next.Status
 				}
 				return last, nil
 			})
 		case time.Now().After(deadline):
-			return fmt.Errorf("server tidak mengambil permintaan siaran dalam 30 detik (%s tetap di %s)", id, outboxDir(dataDir))
+			return fmt.Errorf("server tidak mengambil permintaan siaran dalam 30 detik (%s tetap di %s)", id, outbox.Dir(dataDir))
 		}
 		select {
 		case <-ctx.Done():

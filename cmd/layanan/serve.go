@@ -25,6 +25,7 @@ import (
 	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/internal/metrics"
 	"github.com/layanan-id/layanan/internal/ops"
+	"github.com/layanan-id/layanan/internal/outbox"
 	"github.com/layanan-id/layanan/knowledge"
 )
 
@@ -214,7 +215,7 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 	if st.Reloads != nil {
 		background(func() { st.Reloads.SubscribeReload(runCtx, func() { _, _, _ = rl.reloadHere(runCtx) }) })
 	} else {
-		background(func() { serveOutbox(runCtx, cfg.DataDir, bcast, log) })
+		background(func() { outbox.Serve(runCtx, cfg.DataDir, bcast, log) })
 	}
 	if cfg.HTTPAddr != "" {
 		srv, err := startOps(cfg.HTTPAddr, reg, live, st, log)

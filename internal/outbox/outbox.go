@@ -1,4 +1,9 @@
-package main
+// Package outbox lets `layanan broadcast` reach a running server that holds
+// the embedded store (one file, one process): the command drops a request
+// file in DATA_DIR/outbox (Queue), the server starts the job and writes its
+// progress next to it (Serve), and the command reads that to follow it
+// (ReadStatus).
+package outbox
 
 import (
 	"context"
@@ -16,23 +21,22 @@ import (
 	"github.com/layanan-id/layanan/bot/broadcast"
 )
 
-// The outbox lets `layanan broadcast` reach a running server that holds the
-// embedded store (one file, one process): the command drops a request file
-// in DATA_DIR/outbox, the server starts the job and writes its progress
-// next to it, and the command reads that to follow it.
-
-type outboxRequest struct {
+// request is a broadcast the command asks the server for.
+type request struct {
 	HTML   string    `json:"html"`
 	Topic  string    `json:"topic,omitempty"`
 	Queued time.Time `json:"queued"`
 }
 
-type outboxStatus struct {
+// Status is what the server wrote about a request: the job's progress,
+// or why it could not start.
+type Status struct {
 	Status bot.BroadcastStatus `json:"status"`
 	Error  string              `json:"error,omitempty"`
 }
 
-func outboxDir(dataDir string) string { return filepath.Join(dataDir, "outbox") }
+// Dir is the outbox folder in dataDir.
+func Dir(dataDir string) string { return filepath.Join(dataDir, "outbox") }
 
 // writeAtomic writes a file so that readers never see half of it.
 func writeAtomic(path string, v any) error {
@@ -50,38 +54,39 @@ func writeAtomic(path string, v any) error {
 	return nil
 }
 
-// queueToOutbox leaves a request for the running server and returns its id.
-func queueToOutbox(dataDir, html, topic string) (string, error) {
-	dir := outboxDir(dataDir)
+// Queue leaves a request for the running server and returns its id.
+func Queue(dataDir, html, topic string) (string, error) {
+	dir := Dir(dataDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("outbox: %w", err)
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	id := time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
-	return id, writeAtomic(filepath.Join(dir, id+".json"), outboxRequest{HTML: html, Topic: topic, Queued: time.Now().UTC()})
+	return id, writeAtomic(filepath.Join(dir, id+".json"), request{HTML: html, Topic: topic, Queued: time.Now().UTC()})
 }
 
-// readOutboxStatus reads what the server wrote about a request.
-func readOutboxStatus(dataDir, id string) (outboxStatus, bool, error) {
-	data, err := os.ReadFile(filepath.Join(outboxDir(dataDir), id+".status"))
+// ReadStatus reads what the server wrote about a request; found is false
+// while it has written nothing.
+func ReadStatus(dataDir, id string) (Status, bool, error) {
+	data, err := os.ReadFile(filepath.Join(Dir(dataDir), id+".status"))
 	if os.IsNotExist(err) {
-		return outboxStatus{}, false, nil
+		return Status{}, false, nil
 	}
 	if err != nil {
-		return outboxStatus{}, false, fmt.Errorf("outbox: %w", err)
+		return Status{}, false, fmt.Errorf("outbox: %w", err)
 	}
-	var st outboxStatus
+	var st Status
 	if err := json.Unmarshal(data, &st); err != nil {
-		return outboxStatus{}, false, fmt.Errorf("outbox: %w", err)
+		return Status{}, false, fmt.Errorf("outbox: %w", err)
 	}
 	return st, true, nil
 }
 
-// serveOutbox starts the jobs requested in the outbox and keeps their
-// status files current, until ctx ends.
-func serveOutbox(ctx context.Context, dataDir string, svc *broadcast.Service, log *slog.Logger) {
-	dir := outboxDir(dataDir)
+// Serve starts the jobs requested in the outbox and keeps their status
+// files current, until ctx ends.
+func Serve(ctx context.Context, dataDir string, svc *broadcast.Service, log *slog.Logger) {
+	dir := Dir(dataDir)
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	for {
@@ -100,12 +105,12 @@ func serveOutbox(ctx context.Context, dataDir string, svc *broadcast.Service, lo
 			case strings.HasSuffix(name, ".json"):
 				id := strings.TrimSuffix(name, ".json")
 				path := filepath.Join(dir, name)
-				var req outboxRequest
+				var req request
 				data, err := os.ReadFile(path)
 				if err == nil {
 					err = json.Unmarshal(data, &req)
 				}
-				st := outboxStatus{}
+				st := Status{}
 				if err != nil {
 					st.Error = "permintaan tidak terbaca: " + err.Error()
 				} else if j, err := svc.Start(ctx, req.HTML, req.Topic, 0); err != nil {
@@ -121,7 +126,7 @@ func serveOutbox(ctx context.Context, dataDir string, svc *broadcast.Service, lo
 				os.Remove(path)
 			case strings.HasSuffix(name, ".status"):
 				path := filepath.Join(dir, name)
-				var st outboxStatus
+				var st Status
 				data, err := os.ReadFile(path)
 				if err != nil || json.Unmarshal(data, &st) != nil || st.Error != "" || st.Status.ID == "" {
 					continue
@@ -133,7 +138,7 @@ func serveOutbox(ctx context.Context, dataDir string, svc *broadcast.Service, lo
 					continue
 				}
 				if cur, err := svc.StatusOf(ctx, st.Status.ID); err == nil {
-					_ = writeAtomic(path, outboxStatus{Status: cur})
+					_ = writeAtomic(path, Status{Status: cur})
 				}
 			}
 		}
