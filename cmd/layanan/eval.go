@@ -83,7 +83,7 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	}
 	defer ix.Close()
 	if *self {
-		writeSelfReport(stdout, src.name, ix)
+		writeSelfReport(stdout, src.Name, ix)
 		return nil
 	}
 	rep, err := knowledge.Evaluate(ctx, ix, qs)
@@ -105,7 +105,7 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		reports = append(reports, brep)
 		names = append(names, "bleve standar")
 	}
-	writeEvalReport(stdout, setName, src.name, names, reports)
+	writeEvalReport(stdout, setName, src.Name, names, reports)
 	return nil
 }
 

@@ -52,7 +52,7 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	c, err := knowledge.Load(src.fsys)
+	c, err := knowledge.Load(src.FS)
 	if err != nil && !errors.Is(err, knowledge.ErrNoEntries) {
 		return err
 	}
@@ -76,7 +76,7 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 	}
 	var errs, warnings int
 	for _, p := range problems {
-		fmt.Fprintln(stdout, src.problemLine(p))
+		fmt.Fprintln(stdout, src.ProblemLine(p))
 		if p.Warning {
 			warnings++
 		} else {
@@ -84,7 +84,7 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 		}
 	}
 	if errors.Is(err, knowledge.ErrNoEntries) {
-		fmt.Fprintf(stdout, "%s: tidak ada entri FAQ yang bisa dibaca\n", src.name)
+		fmt.Fprintf(stdout, "%s: tidak ada entri FAQ yang bisa dibaca\n", src.Name)
 		return errFound
 	}
 	if n := len(c.Placeholders); n > 0 {

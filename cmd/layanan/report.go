@@ -236,7 +236,7 @@ func entryTitles(dir string, getenv env, stderr io.Writer) map[string]string {
 	src, err := resolveContent(dir, getenv)
 	if err == nil {
 		var c *knowledge.Content
-		c, err = knowledge.Load(src.fsys)
+		c, err = knowledge.Load(src.FS)
 		if c != nil {
 			for _, e := range c.Entries {
 				titles[e.ID] = e.Title

@@ -6,13 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/layanan-id/layanan/faq"
-	"github.com/layanan-id/layanan/internal/config"
+	"github.com/layanan-id/layanan/internal/app"
 	"github.com/layanan-id/layanan/knowledge"
 )
 
@@ -138,72 +135,39 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// contentSource is where content comes from: a folder, or the bundle.
-type contentSource struct {
-	fsys fs.FS
-	name string // shown before file names in problems
-	dir  string // the folder given, "" for the bundled content
-}
-
-// lintCommand is the command that checks this content.
-func (s contentSource) lintCommand() string {
-	if s.dir == "" {
-		return "layanan lint"
-	}
-	return "layanan lint --faq " + shellQuote(s.dir)
-}
-
-// shellQuote quotes a path for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+,:@", r))
-	}) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // resolveContent picks --faq, then FAQ_DIR, then the bundled content.
-func resolveContent(flagDir string, getenv env) (contentSource, error) {
+func resolveContent(flagDir string, getenv env) (app.Content, error) {
 	dir := flagDir
 	if dir == "" {
 		dir = getenv("FAQ_DIR")
 	}
-	if dir == "" {
-		return contentSource{fsys: faq.Files, name: "faq"}, nil
+	src, err := app.ResolveContent(dir)
+	if err != nil {
+		return src, fmt.Errorf("%w: %s", errUsage, strings.TrimPrefix(err.Error(), app.ErrBadFolder.Error()+": "))
 	}
-	if msg := config.FolderProblem(dir); msg != "" {
-		return contentSource{}, fmt.Errorf("%w: %s", errUsage, msg)
-	}
-	return contentSource{fsys: os.DirFS(dir), name: strings.TrimSuffix(dir, "/"), dir: dir}, nil
-}
-
-// problemLine prints a problem with the content folder's name before the file.
-func (s contentSource) problemLine(p knowledge.Problem) string {
-	p.File = s.name + "/" + p.File
-	return p.String()
+	return src, nil
 }
 
 // loadIndex loads content and builds its index, warning on stderr when the
 // content has problems.
-func loadIndex(ctx context.Context, src contentSource, stderr io.Writer) (*knowledge.Index, error) {
+func loadIndex(ctx context.Context, src app.Content, stderr io.Writer) (*knowledge.Index, error) {
 	return loadIndexWith(ctx, src, stderr, nil)
 }
 
 // loadIndexWith is loadIndex with the content changed by adapt (when not
 // nil) before the index is built.
-func loadIndexWith(ctx context.Context, src contentSource, stderr io.Writer, adapt func(*knowledge.Content) *knowledge.Content) (*knowledge.Index, error) {
-	c, err := knowledge.Load(src.fsys)
+func loadIndexWith(ctx context.Context, src app.Content, stderr io.Writer, adapt func(*knowledge.Content) *knowledge.Content) (*knowledge.Index, error) {
+	c, err := knowledge.Load(src.FS)
 	if err != nil {
 		if c != nil {
 			for _, p := range c.Problems {
-				fmt.Fprintln(stderr, src.problemLine(p))
+				fmt.Fprintln(stderr, src.ProblemLine(p))
 			}
 		}
-		return nil, fmt.Errorf("muat konten %s: %w", src.name, err)
+		return nil, fmt.Errorf("muat konten %s: %w", src.Name, err)
 	}
 	if n := len(c.Problems); n > 0 {
-		fmt.Fprintf(stderr, "peringatan: %d masalah di konten %s; jalankan \"%s\" untuk rinciannya\n", n, src.name, src.lintCommand())
+		fmt.Fprintf(stderr, "peringatan: %d masalah di konten %s; jalankan \"%s\" untuk rinciannya\n", n, src.Name, src.LintCommand())
 	}
 	if adapt != nil {
 		c = adapt(c)

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/layanan-id/layanan/internal/app"
 )
 
 // runCmd runs the program with args and stdin, an environment from env.
@@ -238,8 +240,8 @@ func TestAskHintNamesTheFolder(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, `jalankan "layanan lint --faq `+dir+`"`) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
-	if got := shellQuote("/tmp/my faq"); got != `'/tmp/my faq'` {
-		t.Errorf("shellQuote = %s", got)
+	if got := (app.Content{Dir: "/tmp/my faq"}).LintCommand(); got != `layanan lint --faq '/tmp/my faq'` {
+		t.Errorf("LintCommand = %s", got)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/store"
 	"github.com/layanan-id/layanan/bot/telegram"
+	"github.com/layanan-id/layanan/internal/app"
 	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/internal/metrics"
 	"github.com/layanan-id/layanan/internal/ops"
@@ -59,7 +60,7 @@ func openStore(ctx context.Context, cfg config.Config, file string, log *slog.Lo
 }
 
 // contentFS is FAQ_DIR, or the bundled content.
-func contentFS(dir string) (contentSource, error) {
+func contentFS(dir string) (app.Content, error) {
 	return resolveContent(dir, func(string) string { return "" })
 }
 
@@ -70,20 +71,20 @@ func buildIndex(ctx context.Context, dir string, log *slog.Logger) (*knowledge.I
 	if err != nil {
 		return nil, err
 	}
-	c, err := knowledge.Load(src.fsys)
+	c, err := knowledge.Load(src.FS)
 	if err != nil {
-		return nil, fmt.Errorf("muat konten %s: %w", src.name, err)
+		return nil, fmt.Errorf("muat konten %s: %w", src.Name, err)
 	}
 	for _, p := range c.Problems {
-		log.Warn("content problem", "problem", src.problemLine(p))
+		log.Warn("content problem", "problem", src.ProblemLine(p))
 	}
 	ix, err := knowledge.Build(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("bangun indeks: %w", err)
 	}
-	log.Info("content loaded", append([]any{"entries", len(c.Entries), "problems", len(c.Problems), "source", src.name}, calibrationAttrs(ix.Calibration())...)...)
+	log.Info("content loaded", append([]any{"entries", len(c.Entries), "problems", len(c.Problems), "source", src.Name}, calibrationAttrs(ix.Calibration())...)...)
 	if n := len(c.Placeholders); n > 0 {
-		log.Info("local data not filled in: citizens read \"tanyakan di kantor layanan setempat\" instead; layanan lint lists them", "placeholders", n, "source", src.name)
+		log.Info("local data not filled in: citizens read \"tanyakan di kantor layanan setempat\" instead; layanan lint lists them", "placeholders", n, "source", src.Name)
 	}
 	if years := missingHolidayYears(c.Local, time.Now()); len(years) > 0 {
 		log.Warn("no holiday list for these years: opening hours are answered from the weekly hours with a note; add the joint decree's dates (with 1 January) to lokal.yaml holidays", "years", years, "offices", len(c.Local.Offices))
@@ -273,7 +274,7 @@ func startOps(addr string, reg *prometheus.Registry, live *knowledge.Live, st st
 // reloader reloads content: here (watcher, pub/sub) or everywhere (/reload).
 type reloader struct {
 	live    *knowledge.Live
-	src     contentSource
+	src     app.Content
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	store   *store.Opened
@@ -281,7 +282,7 @@ type reloader struct {
 }
 
 func (r *reloader) reloadHere(ctx context.Context) (int, []knowledge.Problem, error) {
-	c, err := r.live.Reload(ctx, r.src.fsys)
+	c, err := r.live.Reload(ctx, r.src.FS)
 	r.metrics.Reloaded(err == nil)
 	if err != nil {
 		var rerr *knowledge.ReloadError
@@ -328,7 +329,7 @@ func (r *reloader) reloadFromWatch() {
 		return
 	}
 	for i := range problems {
-		problems[i].File = r.src.name + "/" + problems[i].File
+		problems[i].File = r.src.Name + "/" + problems[i].File
 	}
 	r.conv.NotifyContentRejected(ctx, problems, err)
 }
