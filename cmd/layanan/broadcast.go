@@ -15,6 +15,7 @@ import (
 	"github.com/layanan-id/layanan/bot/broadcast"
 	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/bot/store"
+	"github.com/layanan-id/layanan/internal/app"
 	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/internal/outbox"
 )
@@ -66,7 +67,7 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 		}
 	}
 	if *topic != "" {
-		ix, err := buildIndex(ctx, cfg.FAQDir, slog.New(slog.DiscardHandler))
+		ix, err := buildIndexAt(ctx, cfg.FAQDir, slog.New(slog.DiscardHandler))
 		if err != nil {
 			return err
 		}
@@ -76,7 +77,7 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 			return fmt.Errorf("%w: --topic %q bukan id kategori", errUsage, *topic)
 		}
 	}
-	st, err := openStore(ctx, cfg, config.StoreFile, log)
+	st, err := app.OpenStore(ctx, cfg, config.StoreFile, log)
 	if err != nil && cfg.RedisURL == "" && errors.Is(err, store.ErrLocked) {
 		// A running server holds the embedded store: hand it the job.
 		return broadcastViaOutbox(ctx, cfg.DataDir, html, *topic, *follow, stdout, stderr)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/render"
+	"github.com/layanan-id/layanan/internal/app"
 	"github.com/layanan-id/layanan/internal/config"
 )
 
@@ -51,13 +52,13 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 		cfg.LogLevel = slog.LevelWarn // keep the terminal for the conversation
 	}
 	log := config.NewLogger(cfg, stderr)
-	ix, err := buildIndex(ctx, cfg.FAQDir, log)
+	ix, err := buildIndexAt(ctx, cfg.FAQDir, log)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
 	cfg.RedisURL = "" // the terminal conversation always uses the embedded store
-	store, err := openStore(ctx, cfg, config.ChatStoreFile, log)
+	store, err := app.OpenStore(ctx, cfg, config.ChatStoreFile, log)
 	if err != nil {
 		return err
 	}

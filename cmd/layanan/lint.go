@@ -68,7 +68,7 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 			return lerr
 		}
 		problems = append(problems, long...)
-		for _, y := range missingHolidayYears(c.Local, now()) {
+		for _, y := range c.Local.MissingHolidayYears(now()) {
 			problems = append(problems, knowledge.Problem{File: local.FileName, Warning: true,
 				Message: fmt.Sprintf("hari libur nasional %d belum diketahui: bot menjawab jam buka dari jadwal mingguan dengan catatan bahwa hari libur belum diketahui; tambahkan daftar SKB %d (dengan 1 Januari) di holidays", y, y)})
 		}
@@ -115,13 +115,4 @@ func tooLong(c *knowledge.Content, now time.Time) ([]knowledge.Problem, error) {
 		}
 	}
 	return out, nil
-}
-
-// missingHolidayYears are the current and next year without a holiday
-// list, when the deployment has offices whose hours depend on it.
-func missingHolidayYears(loc *local.Data, now time.Time) []int {
-	if len(loc.Offices) == 0 {
-		return nil
-	}
-	return loc.Calendar().MissingYears(now)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/layanan-id/layanan/bot/store"
+	"github.com/layanan-id/layanan/internal/app"
 	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/knowledge"
 	"github.com/layanan-id/layanan/report"
@@ -114,7 +115,7 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 			}
 		}
 	}
-	st, err := openStore(ctx, cfg, file, log)
+	st, err := app.OpenStore(ctx, cfg, file, log)
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("%s sedang dipakai proses lain, biasanya \"layanan serve\" (penyimpanan bawaan hanya bisa dibuka satu proses): hentikan server dulu, atau jalankan laporan di server yang memakai REDIS_URL: %w", path, store.ErrLocked)
 	}

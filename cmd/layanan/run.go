@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/layanan-id/layanan/internal/app"
+	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/knowledge"
 )
 
@@ -88,11 +90,17 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		fmt.Fprintf(stderr, "layanan: perintah tidak dikenal %q (unknown command)\n\n%s", cmd, usage)
 		return exitUsage
 	}
+	var cfgErr *config.Error
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
+	case errors.As(err, &cfgErr) && !errors.Is(err, errUsage):
+		// Configuration found not to work while starting (a token
+		// Telegram rejects): a usage error naming the variable.
+		fmt.Fprintf(stderr, "layanan %s: %v\n", args[0], err)
+		return exitUsage
 	case errors.Is(err, errUsage):
 		// The marker only selects the exit status; the message is the rest.
 		fmt.Fprintf(stderr, "layanan %s: %s\n", args[0], strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
@@ -177,4 +185,14 @@ func loadIndexWith(ctx context.Context, src app.Content, stderr io.Writer, adapt
 		return nil, fmt.Errorf("bangun indeks: %w", err)
 	}
 	return ix, nil
+}
+
+// buildIndexAt builds the index of FAQ_DIR (dir), or of the bundled
+// content when dir is "".
+func buildIndexAt(ctx context.Context, dir string, log *slog.Logger) (*knowledge.Index, error) {
+	src, err := resolveContent(dir, func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	return app.BuildIndex(ctx, src, log)
 }

@@ -131,3 +131,13 @@ func (c *Calendar) MissingYears(now time.Time) []int {
 	}
 	return out
 }
+
+// MissingHolidayYears are the current and next year (at now) without a
+// holiday list, when d has offices whose hours depend on it; nil without
+// offices.
+func (d *Data) MissingHolidayYears(now time.Time) []int {
+	if d == nil || len(d.Offices) == 0 {
+		return nil
+	}
+	return d.Calendar().MissingYears(now)
+}
