@@ -48,143 +48,180 @@ English: staff reports from the store: unanswered questions grouped, 👍/👎 p
 // maxSinceDays bounds --since; the bot keeps questions for 90 days anyway.
 const maxSinceDays = 3650
 
+// reportRequest is what `layanan report` was asked for.
+type reportRequest struct {
+	name, format string
+	since        sinceFlag
+	fromChat     bool
+}
+
 func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	req, err := parseReportArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv, false)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	st, err := openReportStore(ctx, cfg, req.fromChat, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w := reportWriter{out: stdout, format: req.format, since: req.since, from: time.Now().Add(-req.since.d)}
+	switch req.name {
+	case "unanswered":
+		return w.unanswered(ctx, st)
+	case "comments":
+		return w.comments(ctx, st, entryTitles(cfg.FAQDir, getenv, stderr))
+	default: // feedback
+		return w.feedback(ctx, st, entryTitles(cfg.FAQDir, getenv, stderr))
+	}
+}
+
+// parseReportArgs reads the report's name (before or after the flags) and
+// its flags.
+func parseReportArgs(args []string, stderr io.Writer) (reportRequest, error) {
+	var req reportRequest
 	fs := newFlags("report", stderr, reportHelp)
 	sinceRaw := fs.String("since", "7d", "pertanyaan sejak berapa lama: hari (7d, 90d) atau jam (24h); tidak berlaku untuk feedback")
 	format := fs.String("format", "table", "table (tabel untuk terminal) atau csv (untuk spreadsheet)")
 	fromChat := fs.Bool("chat", false, "baca yang disimpan \"layanan chat\" (DATA_DIR/chat.db)")
-	// The report's name may come before or after the flags.
-	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
+		req.name, args = args[0], args[1:]
 	}
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return req, err
 	}
 	rest := fs.Args()
-	if name == "" && len(rest) > 0 {
-		name, rest = rest[0], rest[1:]
+	if req.name == "" && len(rest) > 0 {
+		req.name, rest = rest[0], rest[1:]
 	}
 	switch {
-	case name == "":
-		return fmt.Errorf("%w: sebutkan laporannya: layanan report unanswered, feedback atau comments", errUsage)
-	case name != "unanswered" && name != "feedback" && name != "comments":
-		return fmt.Errorf("%w: laporan tidak dikenal %q; pilih unanswered, feedback atau comments", errUsage, name)
+	case req.name == "":
+		return req, fmt.Errorf("%w: sebutkan laporannya: layanan report unanswered, feedback atau comments", errUsage)
+	case req.name != "unanswered" && req.name != "feedback" && req.name != "comments":
+		return req, fmt.Errorf("%w: laporan tidak dikenal %q; pilih unanswered, feedback atau comments", errUsage, req.name)
 	case len(rest) > 0:
-		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, rest[0])
+		return req, fmt.Errorf("%w: argumen tak terduga %q", errUsage, rest[0])
+	case *format != "table" && *format != "csv":
+		return req, fmt.Errorf("%w: --format %q tidak dikenal; pilih table atau csv", errUsage, *format)
 	}
 	since, err := parseSince(*sinceRaw)
 	if err != nil {
-		return err
+		return req, err
 	}
-	if *format != "table" && *format != "csv" {
-		return fmt.Errorf("%w: --format %q tidak dikenal; pilih table atau csv", errUsage, *format)
-	}
-	if name == "feedback" {
+	if req.name == "feedback" {
 		fs.Visit(func(f *flag.Flag) {
 			if f.Name == "since" {
 				fmt.Fprintln(stderr, "catatan: --since tidak berlaku untuk feedback (suara disimpan tanpa tanggal); semua suara dilaporkan")
 			}
 		})
 	}
+	req.format, req.since, req.fromChat = *format, since, *fromChat
+	return req, nil
+}
 
-	cfg, err := config.Load(getenv, false)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	log := config.NewLogger(cfg, stderr)
+// openReportStore opens the store the bot wrote: Redis, DATA_DIR's
+// layanan.db or, with --chat or when only it exists, chat.db. A missing
+// file is an error: an empty store would look like a quiet week.
+func openReportStore(ctx context.Context, cfg config.Config, fromChat bool, stderr io.Writer) (*store.Opened, error) {
 	file := config.StoreFile
-	if *fromChat {
+	if fromChat {
 		if cfg.RedisURL != "" {
-			return fmt.Errorf("%w: --chat membaca DATA_DIR/chat.db; kosongkan REDIS_URL", errUsage)
+			return nil, fmt.Errorf("%w: --chat membaca DATA_DIR/chat.db; kosongkan REDIS_URL", errUsage)
 		}
 		file = config.ChatStoreFile
 	}
 	path := filepath.Join(cfg.DataDir, file)
-	if cfg.RedisURL == "" {
-		// Opening would create an empty store: a wrong DATA_DIR must not
-		// look like a quiet week.
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			chat := filepath.Join(cfg.DataDir, config.ChatStoreFile)
-			if _, err := os.Stat(chat); err == nil && !*fromChat {
-				// Staff tried the bot in the terminal and want its report.
-				fmt.Fprintf(stderr, "catatan: %s tidak ada; membaca percakapan dari \"layanan chat\" (%s)\n", path, chat)
-				file, path = config.ChatStoreFile, chat
-			} else {
-				return fmt.Errorf("%w: DATA_DIR: %s tidak ada; bot belum pernah berjalan dengan DATA_DIR ini (atau REDIS_URL belum diisi?)", errUsage, path)
-			}
+	if _, err := os.Stat(path); cfg.RedisURL == "" && errors.Is(err, os.ErrNotExist) {
+		chat := filepath.Join(cfg.DataDir, config.ChatStoreFile)
+		if _, err := os.Stat(chat); err != nil || fromChat {
+			return nil, fmt.Errorf("%w: DATA_DIR: %s tidak ada; bot belum pernah berjalan dengan DATA_DIR ini (atau REDIS_URL belum diisi?)", errUsage, path)
 		}
+		// Staff tried the bot in the terminal and want its report.
+		fmt.Fprintf(stderr, "catatan: %s tidak ada; membaca percakapan dari \"layanan chat\" (%s)\n", path, chat)
+		file, path = config.ChatStoreFile, chat
 	}
-	st, err := app.OpenStore(ctx, cfg, file, log)
+	st, err := app.OpenStore(ctx, cfg, file, config.NewLogger(cfg, stderr))
 	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("%s sedang dipakai proses lain, biasanya \"layanan serve\" (penyimpanan bawaan hanya bisa dibuka satu proses): hentikan server dulu, atau jalankan laporan di server yang memakai REDIS_URL: %w", path, store.ErrLocked)
+		return nil, fmt.Errorf("%s sedang dipakai proses lain, biasanya \"layanan serve\" (penyimpanan bawaan hanya bisa dibuka satu proses): hentikan server dulu, atau jalankan laporan di server yang memakai REDIS_URL: %w", path, store.ErrLocked)
 	}
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	return st, err
+}
 
-	from := time.Now().Add(-since.d)
-	fromText := from.Local().Format("2006-01-02 15:04 MST")
-	switch name {
-	case "unanswered":
-		qs, err := st.ListUnanswered(ctx, from)
-		if err != nil {
-			return fmt.Errorf("baca pertanyaan tak terjawab: %w", err)
-		}
-		qs = report.Questions(qs)
-		groups := report.GroupUnanswered(qs)
-		for i := range groups {
-			groups[i].Last = groups[i].Last.Local()
-		}
-		if *format == "csv" {
-			return report.WriteUnansweredCSV(stdout, groups)
-		}
-		if len(groups) == 0 {
-			fmt.Fprintf(stdout, "Tidak ada pertanyaan tak terjawab sejak %s (%s terakhir).\n", fromText, since)
-			return nil
-		}
-		fmt.Fprintf(stdout, "Pertanyaan tak terjawab sejak %s (%s terakhir): %d pertanyaan dalam %d kelompok.\n\n",
-			fromText, since, len(qs), len(groups))
-		return report.WriteUnansweredTable(stdout, groups)
-	case "comments":
-		qs, err := st.ListUnanswered(ctx, from)
-		if err != nil {
-			return fmt.Errorf("baca komentar: %w", err)
-		}
-		cs := report.Comments(qs, entryTitles(cfg.FAQDir, getenv, stderr))
-		for i := range cs {
-			cs[i].At = cs[i].At.Local()
-		}
-		if *format == "csv" {
-			return report.WriteCommentsCSV(stdout, cs)
-		}
-		if len(cs) == 0 {
-			fmt.Fprintf(stdout, "Tidak ada komentar setelah 👎 sejak %s (%s terakhir).\n", fromText, since)
-			return nil
-		}
-		fmt.Fprintf(stdout, "Komentar setelah 👎 sejak %s (%s terakhir): %d.\n\n", fromText, since, len(cs))
-		return report.WriteCommentsTable(stdout, cs)
-	default: // feedback
-		votes, err := st.FeedbackCounts(ctx)
-		if err != nil {
-			return fmt.Errorf("baca suara: %w", err)
-		}
-		fb := report.Feedback(votes, entryTitles(cfg.FAQDir, getenv, stderr))
-		if *format == "csv" {
-			return report.WriteFeedbackCSV(stdout, fb)
-		}
-		if len(fb) == 0 {
-			fmt.Fprintln(stdout, "Belum ada suara 👍/👎.")
-			return nil
-		}
-		helpful, notHelpful := 0, 0
-		for _, f := range fb {
-			helpful, notHelpful = helpful+f.Helpful, notHelpful+f.NotHelpful
-		}
-		fmt.Fprintf(stdout, "Suara per entri, sejak awal: %d entri, %d 👍 membantu, %d 👎 tidak membantu.\n\n", len(fb), helpful, notHelpful)
-		return report.WriteFeedbackTable(stdout, fb)
+// reportWriter prints one report as a table or CSV.
+type reportWriter struct {
+	out    io.Writer
+	format string
+	since  sinceFlag
+	from   time.Time
+}
+
+func (w reportWriter) fromText() string { return w.from.Local().Format("2006-01-02 15:04 MST") }
+
+func (w reportWriter) unanswered(ctx context.Context, st *store.Opened) error {
+	qs, err := st.ListUnanswered(ctx, w.from)
+	if err != nil {
+		return fmt.Errorf("baca pertanyaan tak terjawab: %w", err)
 	}
+	qs = report.Questions(qs)
+	groups := report.GroupUnanswered(qs)
+	for i := range groups {
+		groups[i].Last = groups[i].Last.Local()
+	}
+	switch {
+	case w.format == "csv":
+		return report.WriteUnansweredCSV(w.out, groups)
+	case len(groups) == 0:
+		fmt.Fprintf(w.out, "Tidak ada pertanyaan tak terjawab sejak %s (%s terakhir).\n", w.fromText(), w.since)
+		return nil
+	}
+	fmt.Fprintf(w.out, "Pertanyaan tak terjawab sejak %s (%s terakhir): %d pertanyaan dalam %d kelompok.\n\n",
+		w.fromText(), w.since, len(qs), len(groups))
+	return report.WriteUnansweredTable(w.out, groups)
+}
+
+func (w reportWriter) comments(ctx context.Context, st *store.Opened, titles map[string]string) error {
+	qs, err := st.ListUnanswered(ctx, w.from)
+	if err != nil {
+		return fmt.Errorf("baca komentar: %w", err)
+	}
+	cs := report.Comments(qs, titles)
+	for i := range cs {
+		cs[i].At = cs[i].At.Local()
+	}
+	switch {
+	case w.format == "csv":
+		return report.WriteCommentsCSV(w.out, cs)
+	case len(cs) == 0:
+		fmt.Fprintf(w.out, "Tidak ada komentar setelah 👎 sejak %s (%s terakhir).\n", w.fromText(), w.since)
+		return nil
+	}
+	fmt.Fprintf(w.out, "Komentar setelah 👎 sejak %s (%s terakhir): %d.\n\n", w.fromText(), w.since, len(cs))
+	return report.WriteCommentsTable(w.out, cs)
+}
+
+func (w reportWriter) feedback(ctx context.Context, st *store.Opened, titles map[string]string) error {
+	votes, err := st.FeedbackCounts(ctx)
+	if err != nil {
+		return fmt.Errorf("baca suara: %w", err)
+	}
+	fb := report.Feedback(votes, titles)
+	switch {
+	case w.format == "csv":
+		return report.WriteFeedbackCSV(w.out, fb)
+	case len(fb) == 0:
+		fmt.Fprintln(w.out, "Belum ada suara 👍/👎.")
+		return nil
+	}
+	helpful, notHelpful := 0, 0
+	for _, f := range fb {
+		helpful, notHelpful = helpful+f.Helpful, notHelpful+f.NotHelpful
+	}
+	fmt.Fprintf(w.out, "Suara per entri, sejak awal: %d entri, %d 👍 membantu, %d 👎 tidak membantu.\n\n", len(fb), helpful, notHelpful)
+	return report.WriteFeedbackTable(w.out, fb)
 }
 
 // sinceFlag is a --since value: a duration and how it was written.
