@@ -58,38 +58,27 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	}
 	defer ix.Close()
 	cfg.RedisURL = "" // the terminal conversation always uses the embedded store
-	store, err := app.OpenStore(ctx, cfg, config.ChatStoreFile, log)
+	st, err := app.OpenStore(ctx, cfg, config.ChatStoreFile, log)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer st.Close()
 	term := &terminal{out: stdout}
-	conv, err := bot.New(cfg.Bot, ix, store, term, log, bot.Options{Subscriptions: store, Stats: store})
+	conv, err := bot.New(cfg.Bot, ix, st, term, log, bot.Options{Subscriptions: st, Stats: st})
 	if err != nil {
 		return err
 	}
-	handler := bot.Recovered(conv, log)
-
 	fmt.Fprintln(stdout, "Layanan — percakapan di terminal. Ketik pertanyaan, nomor tombol, atau /keluar.")
-	// Update ids go into the store's duplicate check for a day, so each run
-	// starts from the clock, not from 1.
-	updateID := int(time.Now().UnixMilli() % (1 << 40))
-	send := func(u bot.Update) error {
-		updateID++
-		u.ID = updateID
-		if _, err := handler.Handle(ctx, u); err != nil {
-			return err
-		}
-		return nil
-	}
-	if err := send(textUpdate("/start")); err != nil {
-		return err
-	}
-	// Lines are read in their own goroutine so that Ctrl-C (ctx) ends the
-	// conversation even while waiting for input.
+	return chatLoop(ctx, bot.Recovered(conv, log), term, readLines(stdin), stdout)
+}
+
+// readLines reads stdin's lines in their own goroutine, so that Ctrl-C
+// (the context) ends the conversation even while waiting for input.
+func readLines(stdin io.Reader) <-chan lineOrErr {
 	lines := make(chan lineOrErr)
 	go func() {
 		in := bufio.NewReaderSize(stdin, 64*1024)
+		defer close(lines) // after the last line, or an error
 		for {
 			line, err := readLine(in)
 			lines <- lineOrErr{line, err}
@@ -98,41 +87,61 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 			}
 		}
 	}()
+	return lines
+}
+
+// chatLoop sends /start, then each line as a message, or a button press
+// when it is a button's number, until /keluar, the end of input or ctx.
+func chatLoop(ctx context.Context, handler bot.Handler, term *terminal, lines <-chan lineOrErr, stdout io.Writer) error {
+	// Update ids go into the store's duplicate check for a day, so each run
+	// starts from the clock, not from 1.
+	updateID := int(time.Now().UnixMilli() % (1 << 40))
+	for u := textUpdate("/start"); ; {
+		updateID++
+		u.ID = updateID
+		if _, err := handler.Handle(ctx, u); err != nil || ctx.Err() != nil {
+			return err
+		}
+		var done bool
+		var err error
+		if u, done, err = nextUpdate(ctx, term, lines, stdout); done || err != nil {
+			return err
+		}
+	}
+}
+
+// nextUpdate asks for the next line until one is not empty; done is true
+// at /keluar, the end of input or when ctx ends.
+func nextUpdate(ctx context.Context, term *terminal, lines <-chan lineOrErr, stdout io.Writer) (u bot.Update, done bool, err error) {
 	for {
 		fmt.Fprint(stdout, "\nAnda> ")
 		var next lineOrErr
+		var open bool
 		select {
 		case <-ctx.Done():
 			fmt.Fprintln(stdout)
-			return nil
-		case next = <-lines:
+			return u, true, nil
+		case next, open = <-lines:
 		}
-		line, err := next.line, next.err
-		if errors.Is(err, io.EOF) && line == "" {
+		if !open || errors.Is(next.err, io.EOF) && next.line == "" {
 			fmt.Fprintln(stdout)
-			return nil
+			return u, true, nil
 		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("baca stdin: %w", err)
+		if next.err != nil && !errors.Is(next.err, io.EOF) {
+			return u, true, fmt.Errorf("baca stdin: %w", next.err)
 		}
-		line = strings.TrimSpace(line)
-		switch {
-		case line == "":
+		switch line := strings.TrimSpace(next.line); line {
+		case "":
 			continue
-		case line == "/keluar" || line == "/exit" || line == "/quit":
-			return nil
-		}
-		u := textUpdate(line)
-		if n, convErr := strconv.Atoi(line); convErr == nil {
-			if data, ok := term.button(n); ok {
-				u = callbackUpdate(data, term.lastMessageID())
+		case "/keluar", "/exit", "/quit":
+			return u, true, nil
+		default:
+			if n, err := strconv.Atoi(line); err == nil {
+				if data, ok := term.button(n); ok {
+					return callbackUpdate(data, term.lastMessageID()), false, nil
+				}
 			}
-		}
-		if err := send(u); err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return nil
+			return textUpdate(line), false, nil
 		}
 	}
 }
