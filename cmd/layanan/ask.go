@@ -53,33 +53,47 @@ func runAsk(ctx context.Context, args []string, getenv env, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
-
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	answer := func(q string, first bool) error {
-		res, err := ix.Search(ctx, q, *top)
-		if err != nil {
-			return err
-		}
-		switch {
-		case *asJSON:
-			return writeJSONResult(out, res)
-		default:
-			if !first {
-				fmt.Fprintln(out, "\n────────────────────────────────────────")
-			}
-			writeCitizenAnswer(out, res, func(e *knowledge.Entry) string {
-				return cards.Text(bot.LangID, ix.Content().Local, e, time.Now())
-			})
-			if *explain {
-				writeExplanation(out, res)
-			}
-			return nil
-		}
-	}
+	a := asker{ix: ix, cards: cards, out: out, top: *top, json: *asJSON, explain: *explain}
 	if fs.NArg() > 0 {
-		return answer(strings.Join(fs.Args(), " "), true)
+		return a.answer(ctx, strings.Join(fs.Args(), " "), true)
 	}
+	return a.answerLines(ctx, stdin)
+}
+
+// asker answers questions as `layanan ask` was told to.
+type asker struct {
+	ix            *knowledge.Index
+	cards         *bot.Cards
+	out           *bufio.Writer
+	top           int
+	json, explain bool
+}
+
+// answer prints one question's answer; first leaves out the separator.
+func (a asker) answer(ctx context.Context, q string, first bool) error {
+	res, err := a.ix.Search(ctx, q, a.top)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return writeJSONResult(a.out, res)
+	}
+	if !first {
+		fmt.Fprintln(a.out, "\n────────────────────────────────────────")
+	}
+	writeCitizenAnswer(a.out, res, func(e *knowledge.Entry) string {
+		return a.cards.Text(bot.LangID, a.ix.Content().Local, e, time.Now())
+	})
+	if a.explain {
+		writeExplanation(a.out, res)
+	}
+	return nil
+}
+
+// answerLines answers one question per line of stdin, flushing after each.
+func (a asker) answerLines(ctx context.Context, stdin io.Reader) error {
 	r := bufio.NewReaderSize(stdin, 64*1024)
 	for first := true; ; first = false {
 		line, err := readLine(r)
@@ -89,10 +103,10 @@ func runAsk(ctx context.Context, args []string, getenv env, stdin io.Reader, std
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("baca stdin: %w", err)
 		}
-		if err := answer(line, first); err != nil {
+		if err := a.answer(ctx, line, first); err != nil {
 			return err
 		}
-		if err := out.Flush(); err != nil {
+		if err := a.out.Flush(); err != nil {
 			return fmt.Errorf("tulis keluaran: %w", err)
 		}
 		if ctx.Err() != nil {

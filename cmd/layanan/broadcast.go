@@ -41,42 +41,18 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
 	}
-	if *file == "" {
-		return fmt.Errorf("%w: --file wajib diisi", errUsage)
-	}
-	data, err := os.ReadFile(*file)
+	html, err := announcementHTML(*file)
 	if err != nil {
-		return fmt.Errorf("%w: baca --file: %v", errUsage, err)
-	}
-	html := strings.TrimSpace(render.HTML(string(data)))
-	if html == "" {
-		return fmt.Errorf("%w: %s kosong", errUsage, *file)
-	}
-	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
-		return fmt.Errorf("%w: %s terlalu panjang untuk satu pesan Telegram (4.096 karakter)", errUsage, *file)
+		return err
 	}
 	cfg, err := config.Load(getenv, false)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if err := checkBroadcastTarget(ctx, cfg, *topic); err != nil {
+		return err
+	}
 	log := config.NewLogger(cfg, stderr)
-	if cfg.RedisURL == "" {
-		path := filepath.Join(cfg.DataDir, config.StoreFile)
-		if _, err := os.Stat(path); err != nil {
-			return fmt.Errorf("%w: DATA_DIR: %s tidak ada; arahkan DATA_DIR ke data bot, atau pakai REDIS_URL", errUsage, path)
-		}
-	}
-	if *topic != "" {
-		ix, err := buildIndexAt(ctx, cfg.FAQDir, slog.New(slog.DiscardHandler))
-		if err != nil {
-			return err
-		}
-		_, found := ix.Content().Category(*topic)
-		ix.Close()
-		if !found {
-			return fmt.Errorf("%w: --topic %q bukan id kategori", errUsage, *topic)
-		}
-	}
 	st, err := app.OpenStore(ctx, cfg, config.StoreFile, log)
 	if err != nil && cfg.RedisURL == "" && errors.Is(err, store.ErrLocked) {
 		// A running server holds the embedded store: hand it the job.
@@ -86,14 +62,63 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 		return err
 	}
 	defer st.Close()
+	return queueBroadcast(ctx, cfg, st, log, html, *topic, *follow, stdout, stderr)
+}
+
+// announcementHTML reads the announcement's Markdown file as Telegram HTML
+// that fits in one message.
+func announcementHTML(file string) (string, error) {
+	if file == "" {
+		return "", fmt.Errorf("%w: --file wajib diisi", errUsage)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%w: baca --file: %v", errUsage, err)
+	}
+	html := strings.TrimSpace(render.HTML(string(data)))
+	if html == "" {
+		return "", fmt.Errorf("%w: %s kosong", errUsage, file)
+	}
+	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
+		return "", fmt.Errorf("%w: %s terlalu panjang untuk satu pesan Telegram (4.096 karakter)", errUsage, file)
+	}
+	return html, nil
+}
+
+// checkBroadcastTarget checks that the embedded store exists (the bot has
+// run with this DATA_DIR) and that topic, when given, is a category.
+func checkBroadcastTarget(ctx context.Context, cfg config.Config, topic string) error {
+	if cfg.RedisURL == "" {
+		path := filepath.Join(cfg.DataDir, config.StoreFile)
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("%w: DATA_DIR: %s tidak ada; arahkan DATA_DIR ke data bot, atau pakai REDIS_URL", errUsage, path)
+		}
+	}
+	if topic == "" {
+		return nil
+	}
+	ix, err := buildIndexAt(ctx, cfg.FAQDir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	if _, found := ix.Content().Category(topic); !found {
+		return fmt.Errorf("%w: --topic %q bukan id kategori", errUsage, topic)
+	}
+	return nil
+}
+
+// queueBroadcast queues the job in the store for the running bot (or the
+// next one started) and, with follow, reports its progress.
+func queueBroadcast(ctx context.Context, cfg config.Config, st *store.Opened, log *slog.Logger, html, topic string, follow bool, stdout, stderr io.Writer) error {
 	// We could open the embedded store, so no server is running.
 	noServer := cfg.RedisURL == ""
-	if noServer && *follow {
+	if noServer && follow {
 		return fmt.Errorf("%w: --follow: server tidak berjalan, jadi tidak ada yang bisa diikuti; tidak ada yang diantrekan. Jalankan layanan serve dulu, atau ulangi tanpa --follow untuk mengantrekan siaran yang dikirim saat serve dijalankan", errUsage)
 	}
 	// No workers here: the running bot delivers.
 	svc := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate)}, st, st, nil, st.Limiter, log, nil)
-	j, err := svc.Start(ctx, html, *topic, 0)
+	j, err := svc.Start(ctx, html, topic, 0)
 	if err != nil {
 		return err
 	}
@@ -102,7 +127,7 @@ func runBroadcast(ctx context.Context, args []string, getenv env, stdout, stderr
 	if noServer {
 		fmt.Fprintln(stderr, "server tidak berjalan: siaran dikirim saat layanan serve dijalankan dengan DATA_DIR yang sama")
 	}
-	if !*follow {
+	if !follow {
 		return nil
 	}
 	return followProgress(ctx, stderr, followEvery, followStall, func(ctx context.Context) (bot.BroadcastStatus, error) {
