@@ -40,38 +40,23 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() > 0:
 		return fmt.Errorf("%w: argumen tak terduga %q", errUsage, fs.Arg(0))
-	}
-	if *examples < 0 {
+	case *examples < 0:
 		return fmt.Errorf("%w: --examples harus 0 atau lebih, bukan %d", errUsage, *examples)
-	}
-	var adapt func(*knowledge.Content) *knowledge.Content
-	if *examples > 0 {
-		adapt = func(c *knowledge.Content) *knowledge.Content { return c.WithExamples(*examples) }
-	}
-	if *self && (*questions != "" || *baseline) {
+	case *self && (*questions != "" || *baseline):
 		return fmt.Errorf("%w: --self tidak dipakai bersama --questions atau --baseline", errUsage)
 	}
 	// The question set is checked before the index is built, so a bad
 	// file is reported at once.
-	var qs []knowledge.Question
-	setName, set := "kumpulan bawaan", knowledge.BundledQuestions
-	if *questions != "" {
-		data, err := os.ReadFile(*questions)
-		if err != nil {
-			return fmt.Errorf("%w: baca --questions: %v", errUsage, err)
-		}
-		setName, set = *questions, string(data)
+	setName, qs, err := readQuestionSet(*questions, !*self)
+	if err != nil {
+		return err
 	}
-	if !*self {
-		var err error
-		if qs, err = knowledge.ParseQuestions(strings.NewReader(set)); err != nil {
-			return fmt.Errorf("%w: %s: %v", errUsage, setName, err)
-		}
-		if len(qs) == 0 {
-			return fmt.Errorf("%w: %s: tidak ada pertanyaan", errUsage, setName)
-		}
+	var adapt func(*knowledge.Content) *knowledge.Content
+	if *examples > 0 {
+		adapt = func(c *knowledge.Content) *knowledge.Content { return c.WithExamples(*examples) }
 	}
 	src, err := resolveContent(*dir, getenv)
 	if err != nil {
@@ -86,13 +71,42 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		writeSelfReport(stdout, src.Name, ix)
 		return nil
 	}
+	return evaluate(ctx, stdout, ix, qs, *baseline, setName, src.Name)
+}
+
+// readQuestionSet reads --questions (or the bundled set) when need is
+// true; it returns the set's name for the report.
+func readQuestionSet(file string, need bool) (string, []knowledge.Question, error) {
+	setName, set := "kumpulan bawaan", knowledge.BundledQuestions
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: baca --questions: %v", errUsage, err)
+		}
+		setName, set = file, string(data)
+	}
+	if !need {
+		return setName, nil, nil
+	}
+	qs, err := knowledge.ParseQuestions(strings.NewReader(set))
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %s: %v", errUsage, setName, err)
+	}
+	if len(qs) == 0 {
+		return "", nil, fmt.Errorf("%w: %s: tidak ada pertanyaan", errUsage, setName)
+	}
+	return setName, qs, nil
+}
+
+// evaluate runs the set on the index and, with baseline, on stock bleve,
+// and prints the report.
+func evaluate(ctx context.Context, w io.Writer, ix *knowledge.Index, qs []knowledge.Question, baseline bool, setName, contentName string) error {
 	rep, err := knowledge.Evaluate(ctx, ix, qs)
 	if err != nil {
 		return err
 	}
-	reports := []knowledge.Report{rep}
-	names := []string{"Layanan"}
-	if *baseline {
+	reports, names := []knowledge.Report{rep}, []string{"Layanan"}
+	if baseline {
 		b, err := knowledge.BuildBaseline(ctx, ix.Content())
 		if err != nil {
 			return err
@@ -102,10 +116,9 @@ func runEval(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		reports = append(reports, brep)
-		names = append(names, "bleve standar")
+		reports, names = append(reports, brep), append(names, "bleve standar")
 	}
-	writeEvalReport(stdout, setName, src.Name, names, reports)
+	writeEvalReport(w, setName, contentName, names, reports)
 	return nil
 }
 

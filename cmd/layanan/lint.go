@@ -10,6 +10,7 @@ import (
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/render"
+	"github.com/layanan-id/layanan/internal/app"
 	"github.com/layanan-id/layanan/knowledge"
 	"github.com/layanan-id/layanan/knowledge/local"
 )
@@ -53,40 +54,19 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 		return err
 	}
 	c, err := knowledge.Load(src.FS)
-	if err != nil && !errors.Is(err, knowledge.ErrNoEntries) {
-		return err
-	}
-	problems := c.Problems
-	if err == nil {
-		problems = append(slices.Clone(problems), c.CheckDates(now())...)
-		for _, p := range c.Placeholders {
-			problems = append(problems, knowledge.Problem{File: p.File, Line: p.Line, Warning: true,
-				Message: fmt.Sprintf("data setempat belum diisi: %s (%s); warga membaca %q", p.Form(), placeholderHint(p), p.Reads())})
-		}
-		long, lerr := tooLong(c, now())
-		if lerr != nil {
-			return lerr
-		}
-		problems = append(problems, long...)
-		for _, y := range c.Local.MissingHolidayYears(now()) {
-			problems = append(problems, knowledge.Problem{File: local.FileName, Warning: true,
-				Message: fmt.Sprintf("hari libur nasional %d belum diketahui: bot menjawab jam buka dari jadwal mingguan dengan catatan bahwa hari libur belum diketahui; tambahkan daftar SKB %d (dengan 1 Januari) di holidays", y, y)})
-		}
-		problems = knowledge.SortProblems(problems)
-	}
-	var errs, warnings int
-	for _, p := range problems {
-		fmt.Fprintln(stdout, src.ProblemLine(p))
-		if p.Warning {
-			warnings++
-		} else {
-			errs++
-		}
-	}
 	if errors.Is(err, knowledge.ErrNoEntries) {
+		printProblems(stdout, src, c.Problems)
 		fmt.Fprintf(stdout, "%s: tidak ada entri FAQ yang bisa dibaca\n", src.Name)
 		return errFound
 	}
+	if err != nil {
+		return err
+	}
+	problems, err := lintProblems(c, now())
+	if err != nil {
+		return err
+	}
+	errs, warnings := printProblems(stdout, src, problems)
 	if n := len(c.Placeholders); n > 0 {
 		fmt.Fprintf(stdout, "%d data setempat belum diisi (isi di %s); warga membaca \"tanyakan di kantor layanan setempat\" di tempatnya\n", n, local.FileName)
 	}
@@ -97,6 +77,40 @@ func runLint(args []string, getenv env, now func() time.Time, stdout, stderr io.
 	fmt.Fprintf(stdout, "OK: %d entri, %d kategori, %d grup sinonim; tidak ada masalah, %d peringatan\n",
 		len(c.Entries), len(c.Categories), len(c.Synonyms), warnings)
 	return nil
+}
+
+// lintProblems is everything lint reports about loaded content: the
+// loading problems, dates, unfilled local data, answers too long for one
+// message and years without a holiday list, in file and line order.
+func lintProblems(c *knowledge.Content, now time.Time) ([]knowledge.Problem, error) {
+	problems := append(slices.Clone(c.Problems), c.CheckDates(now)...)
+	for _, p := range c.Placeholders {
+		problems = append(problems, knowledge.Problem{File: p.File, Line: p.Line, Warning: true,
+			Message: fmt.Sprintf("data setempat belum diisi: %s (%s); warga membaca %q", p.Form(), placeholderHint(p), p.Reads())})
+	}
+	long, err := tooLong(c, now)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, long...)
+	for _, y := range c.Local.MissingHolidayYears(now) {
+		problems = append(problems, knowledge.Problem{File: local.FileName, Warning: true,
+			Message: fmt.Sprintf("hari libur nasional %d belum diketahui: bot menjawab jam buka dari jadwal mingguan dengan catatan bahwa hari libur belum diketahui; tambahkan daftar SKB %d (dengan 1 Januari) di holidays", y, y)})
+	}
+	return knowledge.SortProblems(problems), nil
+}
+
+// printProblems prints one problem per line and counts errors and warnings.
+func printProblems(w io.Writer, src app.Content, problems []knowledge.Problem) (errs, warnings int) {
+	for _, p := range problems {
+		fmt.Fprintln(w, src.ProblemLine(p))
+		if p.Warning {
+			warnings++
+		} else {
+			errs++
+		}
+	}
+	return errs, warnings
 }
 
 // tooLong reports the entries whose answer card, as the bot renders it,

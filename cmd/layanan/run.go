@@ -63,52 +63,74 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	var err error
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "ask":
-		err = runAsk(ctx, rest, getenv, stdin, stdout, stderr)
-	case "lint":
-		err = runLint(rest, getenv, time.Now, stdout, stderr)
-	case "eval":
-		err = runEval(ctx, rest, getenv, stdout, stderr)
-	case "serve":
-		err = runServe(ctx, rest, getenv, stderr)
-	case "chat":
-		err = runChat(ctx, rest, getenv, stdin, stdout, stderr)
-	case "broadcast":
-		err = runBroadcast(ctx, rest, getenv, stdout, stderr)
-	case "report":
-		err = runReport(ctx, rest, getenv, stdout, stderr)
-	case "health":
-		err = runHealth(ctx, rest, getenv, stderr)
-	case "version", "--version":
-		err = runVersion(rest, stdout, stderr)
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
-	default:
-		fmt.Fprintf(stderr, "layanan: perintah tidak dikenal %q (unknown command)\n\n%s", cmd, usage)
+	case "--version":
+		name = "version"
+	}
+	cmd, ok := subcommands()[name]
+	if !ok {
+		fmt.Fprintf(stderr, "layanan: perintah tidak dikenal %q (unknown command)\n\n%s", name, usage)
 		return exitUsage
 	}
+	return exitStatus(cmd(ctx, rest, getenv, stdin, stdout, stderr), name, stderr)
+}
+
+// subcommand runs one `layanan` command.
+type subcommand func(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error
+
+// subcommands are the commands by name.
+func subcommands() map[string]subcommand {
+	return map[string]subcommand{
+		"ask": runAsk,
+		"lint": func(_ context.Context, args []string, getenv env, _ io.Reader, stdout, stderr io.Writer) error {
+			return runLint(args, getenv, time.Now, stdout, stderr)
+		},
+		"eval": func(ctx context.Context, args []string, getenv env, _ io.Reader, stdout, stderr io.Writer) error {
+			return runEval(ctx, args, getenv, stdout, stderr)
+		},
+		"serve": func(ctx context.Context, args []string, getenv env, _ io.Reader, _, stderr io.Writer) error {
+			return runServe(ctx, args, getenv, stderr)
+		},
+		"chat": runChat,
+		"broadcast": func(ctx context.Context, args []string, getenv env, _ io.Reader, stdout, stderr io.Writer) error {
+			return runBroadcast(ctx, args, getenv, stdout, stderr)
+		},
+		"report": func(ctx context.Context, args []string, getenv env, _ io.Reader, stdout, stderr io.Writer) error {
+			return runReport(ctx, args, getenv, stdout, stderr)
+		},
+		"health": func(ctx context.Context, args []string, getenv env, _ io.Reader, _, stderr io.Writer) error {
+			return runHealth(ctx, args, getenv, stderr)
+		},
+		"version": func(_ context.Context, args []string, _ env, _ io.Reader, stdout, stderr io.Writer) error {
+			return runVersion(args, stdout, stderr)
+		},
+	}
+}
+
+// exitStatus reports a command's error on stderr (once) and returns the
+// exit status it means.
+func exitStatus(err error, name string, stderr io.Writer) int {
 	var cfgErr *config.Error
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
-	case errors.As(err, &cfgErr) && !errors.Is(err, errUsage):
-		// Configuration found not to work while starting (a token
-		// Telegram rejects): a usage error naming the variable.
-		fmt.Fprintf(stderr, "layanan %s: %v\n", args[0], err)
-		return exitUsage
 	case errors.Is(err, errUsage):
 		// The marker only selects the exit status; the message is the rest.
-		fmt.Fprintf(stderr, "layanan %s: %s\n", args[0], strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		fmt.Fprintf(stderr, "layanan %s: %s\n", name, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		return exitUsage
+	case errors.As(err, &cfgErr):
+		// Configuration found not to work while starting (a token
+		// Telegram rejects): a usage error naming the variable.
+		fmt.Fprintf(stderr, "layanan %s: %v\n", name, err)
 		return exitUsage
 	case errors.Is(err, errFound):
 		return exitFailure // the command already printed what it found
 	default:
-		fmt.Fprintf(stderr, "layanan %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "layanan %s: %v\n", name, err)
 		return exitFailure
 	}
 }
