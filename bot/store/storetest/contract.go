@@ -54,10 +54,32 @@ const (
 // opener opens a fresh, empty store for one subtest.
 type opener = func(t *testing.T) bot.Store
 
-// storeTest is one subtest: it gets a store of its own.
-type storeTest struct {
+// contractTest is one subtest of a contract: it gets a store of its own,
+// of the interface S under test.
+type contractTest[S any] struct {
 	name string
-	run  func(t *testing.T, s bot.Store)
+	run  func(t *testing.T, s S)
+}
+
+// storeTest is one subtest of bot.Store's contract.
+type storeTest = contractTest[bot.Store]
+
+// runAll runs every test in parallel, each on a fresh store from open;
+// closeAfter, when set, closes the store when the test ends.
+func runAll[S any](t *testing.T, tests []contractTest[S], open func(t *testing.T) S, closeAfter func(t *testing.T, s S)) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			if any(s) == nil {
+				t.Fatal("open returned a nil store")
+			}
+			if closeAfter != nil {
+				t.Cleanup(func() { closeAfter(t, s) })
+			}
+			tt.run(t, s)
+		})
+	}
 }
 
 // Run runs the contract test suite against the stores open returns.
@@ -78,29 +100,16 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
 			t.Parallel()
-			for _, tt := range g.tests {
-				t.Run(tt.name, func(t *testing.T) {
-					t.Parallel()
-					tt.run(t, openStore(t, open))
-				})
-			}
+			runAll(t, g.tests, open, closeStore)
 		})
 	}
 }
 
-// openStore opens a store that is closed when the test ends.
-func openStore(t *testing.T, open opener) bot.Store {
-	t.Helper()
-	s := open(t)
-	if s == nil {
-		t.Fatal("open returned a nil store")
+// closeStore closes a store at the end of its test.
+func closeStore(t *testing.T, s bot.Store) {
+	if err := s.Close(); err != nil && !errors.Is(err, bot.ErrStoreClosed) {
+		t.Errorf("Close: %v", err)
 	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil && !errors.Is(err, bot.ErrStoreClosed) {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
 }
 
 // ---- sessions ----

@@ -12,10 +12,7 @@ import (
 )
 
 // queueTest is one subtest of RunQueue.
-type queueTest struct {
-	name string
-	run  func(t *testing.T, q broadcast.Queue)
-}
+type queueTest = contractTest[broadcast.Queue]
 
 // RunQueue runs the contract of broadcast.Queue against the queues open
 // returns: a fresh, empty queue per parallel subtest, which open closes
@@ -40,17 +37,7 @@ type queueTest struct {
 // subtest closes it and expects every method to fail with
 // bot.ErrStoreClosed.
 func RunQueue(t *testing.T, open func(t *testing.T) broadcast.Queue) {
-	tests := append(queueTests, queueTest{"closed", queueClosed})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			q := open(t)
-			if q == nil {
-				t.Fatal("open returned a nil queue")
-			}
-			tt.run(t, q)
-		})
-	}
+	runAll(t, append(queueTests, queueTest{"closed", queueClosed}), open, nil)
 }
 
 const (

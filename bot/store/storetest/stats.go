@@ -10,10 +10,7 @@ import (
 )
 
 // statsTest is one subtest of RunStats.
-type statsTest struct {
-	name string
-	run  func(t *testing.T, s bot.StatsStore)
-}
+type statsTest = contractTest[bot.StatsStore]
 
 // RunStats runs the contract of bot.StatsStore against the stores open
 // returns: a fresh, empty store per parallel subtest, which open closes
@@ -29,17 +26,7 @@ type statsTest struct {
 // for 400 days. When the store has a Close method, a last subtest closes
 // it and expects every method to fail with bot.ErrStoreClosed.
 func RunStats(t *testing.T, open func(t *testing.T) bot.StatsStore) {
-	tests := append(statsTests, statsTest{"closed", statsClosed})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := open(t)
-			if s == nil {
-				t.Fatal("open returned a nil store")
-			}
-			tt.run(t, s)
-		})
-	}
+	runAll(t, append(statsTests, statsTest{"closed", statsClosed}), open, nil)
 }
 
 var (

@@ -12,10 +12,7 @@ import (
 )
 
 // subscriptionTest is one subtest of RunSubscriptions.
-type subscriptionTest struct {
-	name string
-	run  func(t *testing.T, s bot.SubscriptionStore)
-}
+type subscriptionTest = contractTest[bot.SubscriptionStore]
 
 // RunSubscriptions runs the contract of bot.SubscriptionStore against the
 // stores open returns: a fresh, empty store per parallel subtest, which
@@ -29,17 +26,7 @@ type subscriptionTest struct {
 // When the store has a Close method, a last subtest closes it and expects
 // every method to fail with bot.ErrStoreClosed.
 func RunSubscriptions(t *testing.T, open func(t *testing.T) bot.SubscriptionStore) {
-	tests := append(subscriptionTests, subscriptionTest{"closed", subscriptionsClosed})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := open(t)
-			if s == nil {
-				t.Fatal("open returned a nil store")
-			}
-			tt.run(t, s)
-		})
-	}
+	runAll(t, append(subscriptionTests, subscriptionTest{"closed", subscriptionsClosed}), open, nil)
 }
 
 var subscribedAt = time.Date(2026, 3, 14, 9, 26, 53, 589793238, time.FixedZone("WIB", 7*3600))
