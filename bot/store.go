@@ -72,12 +72,6 @@ var ErrStoreClosed = errors.New("store closed")
 // wrapped error when the backing store is unreachable; the conversation
 // then carries on without the failed feature.
 type Store interface {
-	// LoadSession returns the user's session; found is false when there is
-	// none or it expired.
-	LoadSession(ctx context.Context, userID int64) (s Session, found bool, err error)
-	// SaveSession stores the user's session; it expires after ttl without
-	// a new save.
-	SaveSession(ctx context.Context, userID int64, s Session, ttl time.Duration) error
 	// Admit claims an update and reads what handling it needs, in one
 	// round trip: the claim (see Claim), the sender's message count in
 	// the flood window and the sender's session. A claim that is not
@@ -97,10 +91,6 @@ type Store interface {
 	// FeedbackCounts returns the votes per entry id.
 	FeedbackCounts(ctx context.Context) (map[string]Votes, error)
 
-	// LogUnanswered keeps a question that got no confident answer. The log
-	// keeps at most the newest maxEntries questions and none older than
-	// retention.
-	LogUnanswered(ctx context.Context, q Unanswered, retention time.Duration, maxEntries int) error
 	// ListUnanswered returns the logged questions at or after since, oldest first.
 	ListUnanswered(ctx context.Context, since time.Time) ([]Unanswered, error)
 
@@ -164,8 +154,9 @@ type Completion struct {
 	SessionTTL time.Duration
 	// Question, when not nil, is counted in the statistics (StatsStore).
 	Question *QuestionCount
-	// Unanswered, when not nil, is logged for staff like LogUnanswered
-	// with UnansweredRetention and UnansweredMax.
+	// Unanswered, when not nil, is logged for staff, keeping at most the
+	// newest UnansweredMax questions and none older than
+	// UnansweredRetention.
 	Unanswered          *Unanswered
 	UnansweredRetention time.Duration
 	UnansweredMax       int

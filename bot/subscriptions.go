@@ -63,10 +63,6 @@ const (
 
 // StatsStore counts questions per day. Both stores implement it.
 type StatsStore interface {
-	// CountQuestion counts one question asked at at (by day, UTC) with its
-	// outcome and, when answered, its entry ("" otherwise). Counts are kept
-	// for StatsRetention.
-	CountQuestion(ctx context.Context, at time.Time, userID int64, outcome, entryID string) error
 	// Stats returns one DayStats per day from from to to (inclusive, by
 	// UTC day), oldest first; days without questions have empty maps.
 	Stats(ctx context.Context, from, to time.Time) ([]DayStats, error)

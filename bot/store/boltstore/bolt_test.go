@@ -17,7 +17,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) bot.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s, err := Open(filepath.Join(t.TempDir(), "layanan.db"))
 		if err != nil {
 			t.Fatalf("Open: %v", err)
@@ -47,7 +47,7 @@ func TestSubscriptionsContract(t *testing.T) {
 }
 
 func TestStatsContract(t *testing.T) {
-	storetest.RunStats(t, func(t *testing.T) bot.StatsStore { return openStore(t) })
+	storetest.RunStats(t, func(t *testing.T) storetest.StatsStore { return openStore(t) })
 }
 
 func TestQueueContract(t *testing.T) {

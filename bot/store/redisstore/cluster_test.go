@@ -53,13 +53,13 @@ func openClusterAt(t *testing.T, srv redistest.Server, closeAtEnd bool) *Store {
 // fail here with CROSSSLOT.
 func TestClusterContract(t *testing.T) {
 	t.Run("Store", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) bot.Store { return openCluster(t, false) })
+		storetest.Run(t, func(t *testing.T) storetest.Store { return openCluster(t, false) })
 	})
 	t.Run("Subscriptions", func(t *testing.T) {
 		storetest.RunSubscriptions(t, func(t *testing.T) bot.SubscriptionStore { return openCluster(t, true) })
 	})
 	t.Run("Stats", func(t *testing.T) {
-		storetest.RunStats(t, func(t *testing.T) bot.StatsStore { return openCluster(t, true) })
+		storetest.RunStats(t, func(t *testing.T) storetest.StatsStore { return openCluster(t, true) })
 	})
 	t.Run("Queue", func(t *testing.T) {
 		storetest.RunQueue(t, func(t *testing.T) broadcast.Queue { return openCluster(t, true) })

@@ -21,7 +21,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(redistest.Main(m)) }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) bot.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		srv := redistest.Start(t)
 		s, err := Open(t.Context(), srv.URL, Options{Prefix: srv.Prefix})
 		if err != nil {
@@ -53,7 +53,7 @@ func TestSubscriptionsContract(t *testing.T) {
 }
 
 func TestStatsContract(t *testing.T) {
-	storetest.RunStats(t, func(t *testing.T) bot.StatsStore { return openStore(t) })
+	storetest.RunStats(t, func(t *testing.T) storetest.StatsStore { return openStore(t) })
 }
 
 func TestQueueContract(t *testing.T) {

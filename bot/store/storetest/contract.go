@@ -1,13 +1,13 @@
 // Package storetest is the contract every bot.Store implementation passes,
-// and those of bot.SubscriptionStore, bot.StatsStore and broadcast.Queue
+// and those of bot.SubscriptionStore, StatsStore and broadcast.Queue
 // (RunSubscriptions, RunStats and RunQueue, each in a file of its own).
-// Run drives an implementation through the bot.Store interface alone, so
+// Run drives an implementation through the Store interface alone, so
 // the Redis store and the embedded bbolt store behave the same for the
 // conversation. An implementation's test passes a function that opens a
 // fresh, empty store:
 //
 //	func TestContract(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) bot.Store { ... })
+//		storetest.Run(t, func(t *testing.T) storetest.Store { ... })
 //	}
 //
 // Run closes every store it opens; the open function only cleans up what
@@ -19,7 +19,7 @@
 // the clock proves (nothing expires before its TTL, everything within a
 // generous grace after it), so a slow machine cannot make them fail.
 //
-// Beyond the comments of bot.Store, the contract fixes these details:
+// Beyond the comments of Store, the contract fixes these details:
 //   - a non-positive ttl, window, retention or maxEntries is an error;
 //   - Admit keeps a separate flood count per window length;
 //   - Finish writes a session, a question's statistics and an unanswered
@@ -31,6 +31,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,8 +52,29 @@ const (
 	concurrency  = 20
 )
 
+// Store is bot.Store with the direct reads and writes the contract checks
+// Admit and Finish against; both backends have them.
+type Store interface {
+	bot.Store
+	// LoadSession returns the user's session; found is false when there
+	// is none or it expired.
+	LoadSession(ctx context.Context, userID int64) (s bot.Session, found bool, err error)
+	// SaveSession stores the user's session, to expire after ttl.
+	SaveSession(ctx context.Context, userID int64, s bot.Session, ttl time.Duration) error
+	// LogUnanswered keeps a question as Finish does for Unanswered.
+	LogUnanswered(ctx context.Context, q bot.Unanswered, retention time.Duration, maxEntries int) error
+}
+
+// StatsStore is bot.StatsStore with the direct count the contract checks
+// Finish against.
+type StatsStore interface {
+	bot.StatsStore
+	// CountQuestion counts one question as Finish does for Question.
+	CountQuestion(ctx context.Context, at time.Time, userID int64, outcome, entryID string) error
+}
+
 // opener opens a fresh, empty store for one subtest.
-type opener = func(t *testing.T) bot.Store
+type opener = func(t *testing.T) Store
 
 // contractTest is one subtest of a contract: it gets a store of its own,
 // of the interface S under test.
@@ -61,8 +83,8 @@ type contractTest[S any] struct {
 	run  func(t *testing.T, s S)
 }
 
-// storeTest is one subtest of bot.Store's contract.
-type storeTest = contractTest[bot.Store]
+// storeTest is one subtest of Store's contract.
+type storeTest = contractTest[Store]
 
 // runAll runs every test in parallel, each on a fresh store from open;
 // closeAfter, when set, closes the store when the test ends.
@@ -83,7 +105,7 @@ func runAll[S any](t *testing.T, tests []contractTest[S], open func(t *testing.T
 }
 
 // Run runs the contract test suite against the stores open returns.
-func Run(t *testing.T, open func(t *testing.T) bot.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	groups := []struct {
 		name  string
 		tests []storeTest
@@ -106,7 +128,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 }
 
 // closeStore closes a store at the end of its test.
-func closeStore(t *testing.T, s bot.Store) {
+func closeStore(t *testing.T, s Store) {
 	if err := s.Close(); err != nil && !errors.Is(err, bot.ErrStoreClosed) {
 		t.Errorf("Close: %v", err)
 	}
@@ -115,7 +137,7 @@ func closeStore(t *testing.T, s bot.Store) {
 // ---- sessions ----
 
 var sessionTests = []storeTest{
-	{"load missing", func(t *testing.T, s bot.Store) {
+	{"load missing", func(t *testing.T, s Store) {
 		_, found, err := s.LoadSession(t.Context(), 42)
 		if err != nil {
 			t.Fatalf("LoadSession: %v", err)
@@ -124,29 +146,29 @@ var sessionTests = []storeTest{
 			t.Error("LoadSession found a session that was never saved")
 		}
 	}},
-	{"save and load", func(t *testing.T, s bot.Store) {
+	{"save and load", func(t *testing.T, s Store) {
 		want := sampleSession()
 		saveSession(t, s, 42, want, longTTL)
 		mustLoadSession(t, s, 42, want)
 	}},
-	{"empty session", func(t *testing.T, s bot.Store) {
+	{"empty session", func(t *testing.T, s Store) {
 		saveSession(t, s, 42, bot.Session{}, longTTL)
 		mustLoadSession(t, s, 42, bot.Session{})
 	}},
-	{"overwrite", func(t *testing.T, s bot.Store) {
+	{"overwrite", func(t *testing.T, s Store) {
 		saveSession(t, s, 42, sampleSession(), longTTL)
 		want := bot.Session{Lang: "en", TopicID: "kk/pindah", UpdatedAt: time.Date(2025, 3, 15, 8, 0, 0, 1, time.UTC)}
 		saveSession(t, s, 42, want, longTTL)
 		mustLoadSession(t, s, 42, want)
 	}},
-	{"per user", func(t *testing.T, s bot.Store) {
+	{"per user", func(t *testing.T, s Store) {
 		a, b := sampleSession(), bot.Session{Lang: "en", UpdatedAt: time.Unix(1_700_000_000, 0)}
 		saveSession(t, s, 1, a, longTTL)
 		saveSession(t, s, 7_000_000_001, b, longTTL)
 		mustLoadSession(t, s, 1, a)
 		mustLoadSession(t, s, 7_000_000_001, b)
 	}},
-	{"expiry", func(t *testing.T, s bot.Store) {
+	{"expiry", func(t *testing.T, s Store) {
 		// The second save must replace the first one's TTL.
 		saveSession(t, s, 42, sampleSession(), longTTL)
 		start := time.Now()
@@ -159,7 +181,7 @@ var sessionTests = []storeTest{
 			return !found
 		})
 	}},
-	{"non-positive ttl", func(t *testing.T, s bot.Store) {
+	{"non-positive ttl", func(t *testing.T, s Store) {
 		for _, ttl := range []time.Duration{0, -time.Second} {
 			if err := s.SaveSession(t.Context(), 42, sampleSession(), ttl); err == nil {
 				t.Errorf("SaveSession with ttl %v: no error", ttl)
@@ -177,14 +199,14 @@ func sampleSession() bot.Session {
 	}
 }
 
-func saveSession(t *testing.T, s bot.Store, userID int64, sess bot.Session, ttl time.Duration) {
+func saveSession(t *testing.T, s Store, userID int64, sess bot.Session, ttl time.Duration) {
 	t.Helper()
 	if err := s.SaveSession(t.Context(), userID, sess, ttl); err != nil {
 		t.Fatalf("SaveSession(%d): %v", userID, err)
 	}
 }
 
-func mustLoadSession(t *testing.T, s bot.Store, userID int64, want bot.Session) {
+func mustLoadSession(t *testing.T, s Store, userID int64, want bot.Session) {
 	t.Helper()
 	got, found, err := s.LoadSession(t.Context(), userID)
 	if err != nil {
@@ -249,22 +271,22 @@ func inOneWindow[T any](t *testing.T, window time.Duration, f func(attempt int) 
 // ---- feedback ----
 
 var feedbackTests = []storeTest{
-	{"no votes", func(t *testing.T, s bot.Store) {
+	{"no votes", func(t *testing.T, s Store) {
 		wantCounts(t, s, map[string]bot.Votes{})
 	}},
-	{"first vote stands", func(t *testing.T, s bot.Store) {
+	{"first vote stands", func(t *testing.T, s Store) {
 		wantRecord(t, s, vote(-100123, 55, 7, "ktp/hilang", true), true)
 		// Another user, the opposite opinion, the same message: not counted.
 		wantRecord(t, s, vote(-100123, 55, 8, "ktp/hilang", false), false)
 		wantRecord(t, s, vote(-100123, 55, 7, "ktp/hilang", true), false)
 		wantCounts(t, s, map[string]bot.Votes{"ktp/hilang": {Helpful: 1}})
 	}},
-	{"same message id in another chat", func(t *testing.T, s bot.Store) {
+	{"same message id in another chat", func(t *testing.T, s Store) {
 		wantRecord(t, s, vote(1, 55, 1, "kk/baru", false), true)
 		wantRecord(t, s, vote(2, 55, 2, "kk/baru", false), true)
 		wantCounts(t, s, map[string]bot.Votes{"kk/baru": {NotHelpful: 2}})
 	}},
-	{"counts per entry", func(t *testing.T, s bot.Store) {
+	{"counts per entry", func(t *testing.T, s Store) {
 		votes := []struct {
 			f    bot.Feedback
 			want bool
@@ -295,7 +317,7 @@ func vote(chatID int64, messageID int, userID int64, entryID string, helpful boo
 	}
 }
 
-func wantRecord(t *testing.T, s bot.Store, f bot.Feedback, want bool) {
+func wantRecord(t *testing.T, s Store, f bot.Feedback, want bool) {
 	t.Helper()
 	recorded, err := s.RecordFeedback(t.Context(), f)
 	if err != nil {
@@ -306,7 +328,7 @@ func wantRecord(t *testing.T, s bot.Store, f bot.Feedback, want bool) {
 	}
 }
 
-func wantCounts(t *testing.T, s bot.Store, want map[string]bot.Votes) {
+func wantCounts(t *testing.T, s Store, want map[string]bot.Votes) {
 	t.Helper()
 	got, err := s.FeedbackCounts(t.Context())
 	if err != nil {
@@ -332,15 +354,15 @@ const (
 )
 
 var unansweredTests = []storeTest{
-	{"empty", func(t *testing.T, s bot.Store) {
+	{"empty", func(t *testing.T, s Store) {
 		wantUnanswered(t, s, time.Time{}, nil)
 	}},
-	{"oldest first", func(t *testing.T, s bot.Store) {
+	{"oldest first", func(t *testing.T, s Store) {
 		qs := questions(3, time.Now().Add(-time.Minute))
 		logAll(t, s, qs, retention, maxEntries)
 		wantUnanswered(t, s, time.Time{}, qs)
 	}},
-	{"since", func(t *testing.T, s bot.Store) {
+	{"since", func(t *testing.T, s Store) {
 		qs := questions(3, time.Now().Add(-time.Minute))
 		logAll(t, s, qs, retention, maxEntries)
 		wantUnanswered(t, s, qs[1].At, qs[1:])                      // at or after
@@ -348,19 +370,19 @@ var unansweredTests = []storeTest{
 		wantUnanswered(t, s, qs[0].At.Add(-time.Hour), qs)
 		wantUnanswered(t, s, time.Now().Add(time.Minute), nil)
 	}},
-	{"max entries keeps the newest", func(t *testing.T, s bot.Store) {
+	{"max entries keeps the newest", func(t *testing.T, s Store) {
 		qs := questions(5, time.Now().Add(-time.Minute))
 		logAll(t, s, qs, retention, 3)
 		wantUnanswered(t, s, time.Time{}, qs[2:])
 	}},
-	{"retention drops old questions", func(t *testing.T, s bot.Store) {
+	{"retention drops old questions", func(t *testing.T, s Store) {
 		now := time.Now()
 		old := bot.Unanswered{Text: "kemarin dulu", Lang: "id", At: now.Add(-2 * time.Hour)}
 		recent := bot.Unanswered{Text: "barusan", Lang: "id", At: now.Add(-time.Minute)}
 		logAll(t, s, []bot.Unanswered{old, recent}, time.Hour, maxEntries)
 		wantUnanswered(t, s, time.Time{}, []bot.Unanswered{recent})
 	}},
-	{"retention as time passes", func(t *testing.T, s bot.Store) {
+	{"retention as time passes", func(t *testing.T, s Store) {
 		const retention = time.Second
 		first := bot.Unanswered{Text: "pertama", Lang: "id", At: time.Now()}
 		logAll(t, s, []bot.Unanswered{first}, retention, maxEntries)
@@ -382,7 +404,7 @@ var unansweredTests = []storeTest{
 			t.Errorf("ListUnanswered = %s, want the second (if not expired yet) and the third", describeAll(got))
 		}
 	}},
-	{"texts round-trip", func(t *testing.T, s bot.Store) {
+	{"texts round-trip", func(t *testing.T, s Store) {
 		texts := []struct{ text, lang string }{
 			{"bagaimana cara urus KTP yang hilang?", "id"},
 			{"gmn cr bkin akta klhran 🙏🙏", "id"},
@@ -401,7 +423,7 @@ var unansweredTests = []storeTest{
 		logAll(t, s, qs, retention, maxEntries)
 		wantUnanswered(t, s, time.Time{}, qs)
 	}},
-	{"zero time is now", func(t *testing.T, s bot.Store) {
+	{"zero time is now", func(t *testing.T, s Store) {
 		before := time.Now()
 		logAll(t, s, []bot.Unanswered{{Text: "kapan?", Lang: "id"}}, retention, maxEntries)
 		after := time.Now()
@@ -414,7 +436,7 @@ var unansweredTests = []storeTest{
 			t.Errorf("logged at %v, want between %v and %v", got[0].At, before, after)
 		}
 	}},
-	{"invalid limits", func(t *testing.T, s bot.Store) {
+	{"invalid limits", func(t *testing.T, s Store) {
 		q := bot.Unanswered{Text: "x", Lang: "id", At: time.Now()}
 		for _, c := range []struct {
 			retention time.Duration
@@ -436,7 +458,7 @@ func questions(n int, start time.Time) []bot.Unanswered {
 	return qs
 }
 
-func logAll(t *testing.T, s bot.Store, qs []bot.Unanswered, retention time.Duration, maxEntries int) {
+func logAll(t *testing.T, s Store, qs []bot.Unanswered, retention time.Duration, maxEntries int) {
 	t.Helper()
 	for _, q := range qs {
 		if err := s.LogUnanswered(t.Context(), q, retention, maxEntries); err != nil {
@@ -445,7 +467,7 @@ func logAll(t *testing.T, s bot.Store, qs []bot.Unanswered, retention time.Durat
 	}
 }
 
-func listUnanswered(t *testing.T, s bot.Store, since time.Time) []bot.Unanswered {
+func listUnanswered(t *testing.T, s Store, since time.Time) []bot.Unanswered {
 	t.Helper()
 	got, err := s.ListUnanswered(t.Context(), since)
 	if err != nil {
@@ -454,7 +476,7 @@ func listUnanswered(t *testing.T, s bot.Store, since time.Time) []bot.Unanswered
 	return got
 }
 
-func wantUnanswered(t *testing.T, s bot.Store, since time.Time, want []bot.Unanswered) {
+func wantUnanswered(t *testing.T, s Store, since time.Time, want []bot.Unanswered) {
 	t.Helper()
 	got := listUnanswered(t, s, since)
 	same := len(got) == len(want)
@@ -486,7 +508,7 @@ func describeAll(qs []bot.Unanswered) string {
 // ---- concurrency ----
 
 var concurrencyTests = []storeTest{
-	{"claim the same update", func(t *testing.T, s bot.Store) {
+	{"claim the same update", func(t *testing.T, s Store) {
 		claims := parallel(t, func() (bool, error) {
 			adm, err := s.Admit(t.Context(), bot.Arrival{UpdateID: 77, ClaimTTL: longTTL})
 			return adm.Claim == bot.Claimed, err
@@ -495,7 +517,7 @@ var concurrencyTests = []storeTest{
 			t.Errorf("%d of %d concurrent Admit calls claimed the update, want exactly 1", n, concurrency)
 		}
 	}},
-	{"count messages", func(t *testing.T, s bot.Store) {
+	{"count messages", func(t *testing.T, s Store) {
 		var mu sync.Mutex
 		update := 5000
 		counts := inOneWindow(t, longWindow, func(attempt int) []int {
@@ -515,7 +537,7 @@ var concurrencyTests = []storeTest{
 			}
 		}
 	}},
-	{"vote on the same message", func(t *testing.T, s bot.Store) {
+	{"vote on the same message", func(t *testing.T, s Store) {
 		var user sync.Mutex
 		next := int64(0)
 		recorded := parallel(t, func() (bool, error) {
@@ -536,7 +558,7 @@ var concurrencyTests = []storeTest{
 			t.Errorf("FeedbackCounts = %v, want one vote on ktp/hilang", counts)
 		}
 	}},
-	{"log questions", func(t *testing.T, s bot.Store) {
+	{"log questions", func(t *testing.T, s Store) {
 		parallel(t, func() (struct{}, error) {
 			return struct{}{}, s.LogUnanswered(t.Context(), bot.Unanswered{Text: "serentak", Lang: "id", At: time.Now()}, retention, maxEntries)
 		})
@@ -581,12 +603,12 @@ func countTrue(bs []bool) int {
 // ---- closing ----
 
 var closedTests = []storeTest{
-	{"ping", func(t *testing.T, s bot.Store) {
+	{"ping", func(t *testing.T, s Store) {
 		if err := s.Ping(t.Context()); err != nil {
 			t.Errorf("Ping: %v", err)
 		}
 	}},
-	{"every method after close", func(t *testing.T, s bot.Store) {
+	{"every method after close", func(t *testing.T, s Store) {
 		ctx := t.Context()
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)

@@ -13,9 +13,9 @@ import (
 
 // Forgettable is a store whose data about a user can be deleted.
 type Forgettable interface {
-	bot.Store
+	Store
 	bot.SubscriptionStore
-	bot.StatsStore
+	StatsStore
 }
 
 // RunForget checks ForgetUser: after it, nothing the store returns is

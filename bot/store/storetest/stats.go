@@ -10,12 +10,12 @@ import (
 )
 
 // statsTest is one subtest of RunStats.
-type statsTest = contractTest[bot.StatsStore]
+type statsTest = contractTest[StatsStore]
 
-// RunStats runs the contract of bot.StatsStore against the stores open
+// RunStats runs the contract of StatsStore against the stores open
 // returns: a fresh, empty store per parallel subtest, which open closes
 // itself when the test ends (t.Cleanup). Beyond the comments of
-// bot.StatsStore, it fixes these details:
+// StatsStore, it fixes these details:
 //   - an empty outcome is an error; an empty entry id is not counted;
 //   - Stats returns nothing when to's day is before from's, and fails for
 //     a range of more than ten years;
@@ -25,7 +25,7 @@ type statsTest = contractTest[bot.StatsStore]
 // The days tested lie shortly before today, since counts are only kept
 // for 400 days. When the store has a Close method, a last subtest closes
 // it and expects every method to fail with bot.ErrStoreClosed.
-func RunStats(t *testing.T, open func(t *testing.T) bot.StatsStore) {
+func RunStats(t *testing.T, open func(t *testing.T) StatsStore) {
 	runAll(t, append(statsTests, statsTest{"closed", statsClosed}), open, nil)
 }
 
@@ -41,14 +41,14 @@ func statsBase() time.Time {
 }
 
 var statsTests = []statsTest{
-	{"empty days", func(t *testing.T, s bot.StatsStore) {
+	{"empty days", func(t *testing.T, s StatsStore) {
 		base := statsBase()
 		wantStats(t, s, base, base.Add(2*day), []bot.DayStats{
 			{Day: base}, {Day: base.Add(day)}, {Day: base.Add(2 * day)},
 		})
 		wantUsers(t, s, 0)
 	}},
-	{"by UTC day", func(t *testing.T, s bot.StatsStore) {
+	{"by UTC day", func(t *testing.T, s StatsStore) {
 		base := statsBase()
 		questions := []struct {
 			at             time.Time
@@ -80,7 +80,7 @@ var statsTests = []statsTest{
 		wantStats(t, s, base.Add(-day), base.Add(-time.Nanosecond), []bot.DayStats{{Day: base.Add(-day)}})
 		wantUsers(t, s, 3)
 	}},
-	{"range order", func(t *testing.T, s bot.StatsStore) {
+	{"range order", func(t *testing.T, s StatsStore) {
 		base := statsBase()
 		for i := range 5 {
 			for range i + 1 {
@@ -100,7 +100,7 @@ var statsTests = []statsTest{
 			t.Errorf("Stats with to before from returned %d days, want none", len(got))
 		}
 	}},
-	{"distinct users", func(t *testing.T, s bot.StatsStore) {
+	{"distinct users", func(t *testing.T, s StatsStore) {
 		base := statsBase()
 		const users = 300
 		var qs []int64
@@ -132,7 +132,7 @@ var statsTests = []statsTest{
 			t.Errorf("CountUsers = %d, want %d within 1%%", n, users)
 		}
 	}},
-	{"kept 400 days", func(t *testing.T, s bot.StatsStore) {
+	{"kept 400 days", func(t *testing.T, s StatsStore) {
 		now := time.Now()
 		kept, gone := now.Add(-400*day), now.Add(-402*day)
 		countQuestion(t, s, kept, 1, "answered", "ktp/hilang")
@@ -148,7 +148,7 @@ var statsTests = []statsTest{
 			t.Errorf("a day 400 days ago: %s, want it kept", describeDay(got[2]))
 		}
 	}},
-	{"concurrent counts", func(t *testing.T, s bot.StatsStore) {
+	{"concurrent counts", func(t *testing.T, s StatsStore) {
 		base := statsBase()
 		parallel(t, func() (struct{}, error) {
 			return struct{}{}, s.CountQuestion(t.Context(), base.Add(time.Hour), 5, "answered", "ktp/hilang")
@@ -157,7 +157,7 @@ var statsTests = []statsTest{
 			Day: base, Outcomes: map[string]int{"answered": concurrency}, Entries: map[string]int{"ktp/hilang": concurrency}, Users: 1,
 		}})
 	}},
-	{"invalid", func(t *testing.T, s bot.StatsStore) {
+	{"invalid", func(t *testing.T, s StatsStore) {
 		if err := s.CountQuestion(t.Context(), time.Now(), 1, "", "ktp/hilang"); err == nil {
 			t.Error("CountQuestion with an empty outcome: no error")
 		}
@@ -170,7 +170,7 @@ var statsTests = []statsTest{
 	}},
 }
 
-func statsClosed(t *testing.T, s bot.StatsStore) {
+func statsClosed(t *testing.T, s StatsStore) {
 	closer, ok := s.(interface{ Close() error })
 	if !ok {
 		t.Skip("the store has no Close method")
@@ -188,14 +188,14 @@ func statsClosed(t *testing.T, s bot.StatsStore) {
 
 const day = 24 * time.Hour
 
-func countQuestion(t *testing.T, s bot.StatsStore, at time.Time, user int64, outcome, entry string) {
+func countQuestion(t *testing.T, s StatsStore, at time.Time, user int64, outcome, entry string) {
 	t.Helper()
 	if err := s.CountQuestion(t.Context(), at, user, outcome, entry); err != nil {
 		t.Fatalf("CountQuestion(%v, user %d, %s, %q): %v", at, user, outcome, entry, err)
 	}
 }
 
-func stats(t *testing.T, s bot.StatsStore, from, to time.Time) []bot.DayStats {
+func stats(t *testing.T, s StatsStore, from, to time.Time) []bot.DayStats {
 	t.Helper()
 	got, err := s.Stats(t.Context(), from, to)
 	if err != nil {
@@ -206,7 +206,7 @@ func stats(t *testing.T, s bot.StatsStore, from, to time.Time) []bot.DayStats {
 
 // wantStats compares exactly; nil maps in want stand for empty ones, which
 // the store must return (not nil).
-func wantStats(t *testing.T, s bot.StatsStore, from, to time.Time, want []bot.DayStats) {
+func wantStats(t *testing.T, s StatsStore, from, to time.Time, want []bot.DayStats) {
 	t.Helper()
 	got := stats(t, s, from, to)
 	same := len(got) == len(want)
@@ -221,7 +221,7 @@ func wantStats(t *testing.T, s bot.StatsStore, from, to time.Time, want []bot.Da
 	}
 }
 
-func wantUsers(t *testing.T, s bot.StatsStore, want int) {
+func wantUsers(t *testing.T, s StatsStore, want int) {
 	t.Helper()
 	n, err := s.CountUsers(t.Context())
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // ---- claims: Admit and Finish of one update ----
 
 var claimTests = []storeTest{
-	{"claimed, held, done", func(t *testing.T, s bot.Store) {
+	{"claimed, held, done", func(t *testing.T, s Store) {
 		wantClaim(t, s, 1001, longTTL, bot.Claimed)
 		// A redelivery while the first handler runs.
 		wantClaim(t, s, 1001, longTTL, bot.ClaimHeld)
@@ -20,7 +20,7 @@ var claimTests = []storeTest{
 		wantClaim(t, s, 1001, longTTL, bot.ClaimDone)
 		wantClaim(t, s, 1001, longTTL, bot.ClaimDone)
 	}},
-	{"independent ids", func(t *testing.T, s bot.Store) {
+	{"independent ids", func(t *testing.T, s Store) {
 		ids := []int{0, 1, 2, 1 << 40, -5}
 		for _, id := range ids {
 			wantClaim(t, s, id, longTTL, bot.Claimed)
@@ -29,7 +29,7 @@ var claimTests = []storeTest{
 			wantClaim(t, s, id, longTTL, bot.ClaimHeld)
 		}
 	}},
-	{"a lapsed claim is taken over", func(t *testing.T, s bot.Store) {
+	{"a lapsed claim is taken over", func(t *testing.T, s Store) {
 		// The first handler died: no Finish. Its claim lapses and a
 		// redelivery claims the update.
 		start := time.Now()
@@ -39,7 +39,7 @@ var claimTests = []storeTest{
 		})
 		wantClaim(t, s, 1002, longTTL, bot.ClaimHeld)
 	}},
-	{"done expires", func(t *testing.T, s bot.Store) {
+	{"done expires", func(t *testing.T, s Store) {
 		wantClaim(t, s, 1003, longTTL, bot.Claimed)
 		start := time.Now()
 		finish(t, s, bot.Completion{UpdateID: 1003, DoneTTL: shortTTL})
@@ -47,12 +47,12 @@ var claimTests = []storeTest{
 			return admit(t, s, bot.Arrival{UpdateID: 1003, ClaimTTL: longTTL}).Claim == bot.Claimed
 		})
 	}},
-	{"finish without a claim", func(t *testing.T, s bot.Store) {
+	{"finish without a claim", func(t *testing.T, s Store) {
 		// A handler whose claim lapsed and was taken over still finishes.
 		finish(t, s, bot.Completion{UpdateID: 1004, DoneTTL: longTTL})
 		wantClaim(t, s, 1004, longTTL, bot.ClaimDone)
 	}},
-	{"bad settings", func(t *testing.T, s bot.Store) {
+	{"bad settings", func(t *testing.T, s Store) {
 		for _, a := range []bot.Arrival{
 			{UpdateID: 1, ClaimTTL: 0},
 			{UpdateID: 1, ClaimTTL: -time.Second},
@@ -76,7 +76,7 @@ var claimTests = []storeTest{
 	}},
 }
 
-func admit(t *testing.T, s bot.Store, a bot.Arrival) bot.Admission {
+func admit(t *testing.T, s Store, a bot.Arrival) bot.Admission {
 	t.Helper()
 	adm, err := s.Admit(t.Context(), a)
 	if err != nil {
@@ -85,14 +85,14 @@ func admit(t *testing.T, s bot.Store, a bot.Arrival) bot.Admission {
 	return adm
 }
 
-func finish(t *testing.T, s bot.Store, c bot.Completion) {
+func finish(t *testing.T, s Store, c bot.Completion) {
 	t.Helper()
 	if err := s.Finish(t.Context(), c); err != nil {
 		t.Fatalf("Finish(update %d): %v", c.UpdateID, err)
 	}
 }
 
-func wantClaim(t *testing.T, s bot.Store, updateID int, ttl time.Duration, want bot.Claim) {
+func wantClaim(t *testing.T, s Store, updateID int, ttl time.Duration, want bot.Claim) {
 	t.Helper()
 	if got := admit(t, s, bot.Arrival{UpdateID: updateID, ClaimTTL: ttl}).Claim; got != want {
 		t.Errorf("Admit(update %d).Claim = %v, want %v", updateID, got, want)
@@ -102,7 +102,7 @@ func wantClaim(t *testing.T, s bot.Store, updateID int, ttl time.Duration, want 
 // ---- flood counting and the session, read by Admit ----
 
 var floodTests = []storeTest{
-	{"counts up", func(t *testing.T, s bot.Store) {
+	{"counts up", func(t *testing.T, s Store) {
 		got := inOneWindow(t, longWindow, func(attempt int) []int {
 			u := 100 + int64(attempt)
 			return countMessages(t, s, longWindow, u, u, u, u)
@@ -111,7 +111,7 @@ var floodTests = []storeTest{
 			t.Errorf("counts = %v, want %v", got, want)
 		}
 	}},
-	{"per user", func(t *testing.T, s bot.Store) {
+	{"per user", func(t *testing.T, s Store) {
 		got := inOneWindow(t, longWindow, func(attempt int) []int {
 			a, b := 100+int64(attempt), 200+int64(attempt)
 			return countMessages(t, s, longWindow, a, a, b, a, b)
@@ -120,7 +120,7 @@ var floodTests = []storeTest{
 			t.Errorf("counts for users a, a, b, a, b = %v, want %v", got, want)
 		}
 	}},
-	{"per window length", func(t *testing.T, s bot.Store) {
+	{"per window length", func(t *testing.T, s Store) {
 		got := inOneWindow(t, longWindow, func(attempt int) []int {
 			user := 100 + int64(attempt)
 			var counts []int
@@ -132,7 +132,7 @@ var floodTests = []storeTest{
 			t.Errorf("counts for windows 1h, 1h, 2h = %v, want %v", got, want)
 		}
 	}},
-	{"next window starts at one", func(t *testing.T, s bot.Store) {
+	{"next window starts at one", func(t *testing.T, s Store) {
 		const window = time.Second
 		var user int64
 		got := inOneWindow(t, window, func(attempt int) []int {
@@ -149,7 +149,7 @@ var floodTests = []storeTest{
 			t.Errorf("first count in the next window = %d, want 1", got[0])
 		}
 	}},
-	{"a redelivery counts once", func(t *testing.T, s bot.Store) {
+	{"a redelivery counts once", func(t *testing.T, s Store) {
 		got := inOneWindow(t, longWindow, func(attempt int) []int {
 			u := 100 + int64(attempt)
 			first := int(nextUpdate.Add(2))
@@ -166,7 +166,7 @@ var floodTests = []storeTest{
 			t.Errorf("counts of the claimed deliveries of updates a, a, a, b = %v, want %v", got, want)
 		}
 	}},
-	{"not counted", func(t *testing.T, s bot.Store) {
+	{"not counted", func(t *testing.T, s Store) {
 		// No window (a button press), or no user.
 		for _, a := range []bot.Arrival{{UpdateID: 1, ClaimTTL: longTTL, UserID: 100}, {UpdateID: 2, ClaimTTL: longTTL, FloodWindow: longWindow}} {
 			if n := admit(t, s, a).Messages; n != 0 {
@@ -174,7 +174,7 @@ var floodTests = []storeTest{
 			}
 		}
 	}},
-	{"session", func(t *testing.T, s bot.Store) {
+	{"session", func(t *testing.T, s Store) {
 		if adm := admit(t, s, bot.Arrival{UpdateID: 1, ClaimTTL: longTTL, UserID: 42}); adm.Found {
 			t.Errorf("Admit found a session never saved: %+v", adm.Session)
 		}
@@ -190,7 +190,7 @@ var floodTests = []storeTest{
 // nextUpdate gives countMessages fresh update ids.
 var nextUpdate atomic.Int64
 
-func countMessages(t *testing.T, s bot.Store, window time.Duration, users ...int64) []int {
+func countMessages(t *testing.T, s Store, window time.Duration, users ...int64) []int {
 	t.Helper()
 	var counts []int
 	for _, u := range users {
@@ -203,7 +203,7 @@ func countMessages(t *testing.T, s bot.Store, window time.Duration, users ...int
 // ---- what Finish writes ----
 
 var finishTests = []storeTest{
-	{"session, question and unanswered", func(t *testing.T, s bot.Store) {
+	{"session, question and unanswered", func(t *testing.T, s Store) {
 		now := time.Now()
 		sess := sampleSession()
 		q := bot.Unanswered{Text: "cara lapor kdrt", Lang: "id", At: now, UserID: 42}
@@ -215,7 +215,7 @@ var finishTests = []storeTest{
 		})
 		mustLoadSession(t, s, 42, sess)
 		wantUnanswered(t, s, time.Time{}, []bot.Unanswered{q})
-		if st, ok := s.(bot.StatsStore); ok {
+		if st, ok := s.(StatsStore); ok {
 			days, err := st.Stats(t.Context(), now, now)
 			if err != nil {
 				t.Fatal(err)
@@ -226,18 +226,18 @@ var finishTests = []storeTest{
 		}
 		wantClaim(t, s, 9, longTTL, bot.ClaimDone)
 	}},
-	{"a comment on an answer", func(t *testing.T, s bot.Store) {
+	{"a comment on an answer", func(t *testing.T, s Store) {
 		c := bot.Unanswered{Text: "biayanya sudah naik", Lang: "id", At: time.Now(), UserID: 42, EntryID: "skck"}
 		finish(t, s, bot.Completion{UpdateID: 12, DoneTTL: longTTL, UserID: 42, Unanswered: &c, UnansweredRetention: retention, UnansweredMax: maxEntries})
 		wantUnanswered(t, s, time.Time{}, []bot.Unanswered{c})
 	}},
-	{"nothing but done", func(t *testing.T, s bot.Store) {
+	{"nothing but done", func(t *testing.T, s Store) {
 		saveSession(t, s, 42, sampleSession(), longTTL)
 		finish(t, s, bot.Completion{UpdateID: 10, DoneTTL: longTTL, UserID: 42})
 		mustLoadSession(t, s, 42, sampleSession())
 		wantUnanswered(t, s, time.Time{}, nil)
 	}},
-	{"session expiry", func(t *testing.T, s bot.Store) {
+	{"session expiry", func(t *testing.T, s Store) {
 		sess := sampleSession()
 		start := time.Now()
 		finish(t, s, bot.Completion{UpdateID: 11, DoneTTL: longTTL, UserID: 42, Session: &sess, SessionTTL: shortTTL})
