@@ -42,7 +42,7 @@ func (c *Conversation) sendAnswer(ctx context.Context, v *conv, e *knowledge.Ent
 	})
 	first, last, err := c.sendSplitIDs(ctx, v, parts, buttons)
 	if err == nil && last > 0 {
-		v.session.Answers = append(v.session.Answers, AnswerRef{First: first, Last: last, EntryID: e.ID})
+		v.session.Answers = append(v.session.Answers, AnswerRef{ChatID: v.chatID, First: first, Last: last, EntryID: e.ID})
 		if n := len(v.session.Answers); n > maxAnswersKept {
 			v.session.Answers = slices.Clone(v.session.Answers[n-maxAnswersKept:])
 		}

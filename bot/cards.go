@@ -91,7 +91,7 @@ func (k *Cards) HTML(lang string, loc *local.Data, e *knowledge.Entry, now time.
 
 func sourceHTML(url string) string {
 	if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
-		return fmt.Sprintf(`<a href="%s">%s</a>`, escape(url), escape(url))
+		return fmt.Sprintf(`<a href="%s">%s</a>`, render.EscapeAttr(url), escape(url))
 	}
 	return escape(url)
 }
@@ -104,10 +104,10 @@ func (k *Cards) copyButtons(lang string, offices []*local.Office) [][]Button {
 		var row []Button
 		name := truncateRunes(o.Name, 24)
 		if o.Address != "" {
-			row = append(row, Button{Text: k.t(lang, "button_copy_address", "office", name), CopyText: truncateRunes(o.Name+", "+o.Address, maxCopyText)})
+			row = append(row, Button{Text: k.t(lang, "button_copy_address", "office", name), CopyText: truncateUTF16(o.Name+", "+o.Address, maxCopyText)})
 		}
 		if o.Phone != "" {
-			row = append(row, Button{Text: k.t(lang, "button_copy_phone", "office", name), CopyText: truncateRunes(o.Phone, maxCopyText)})
+			row = append(row, Button{Text: k.t(lang, "button_copy_phone", "office", name), CopyText: truncateUTF16(o.Phone, maxCopyText)})
 		}
 		if len(row) > 0 {
 			rows = append(rows, row)
@@ -145,7 +145,11 @@ func (k *Cards) officeStatusHTML(lang string, loc *local.Data, o *local.Office, 
 	}
 	st := loc.StatusAt(o, now)
 	if !st.CalendarKnown {
-		for _, y := range []int{today.Year, loc.Today(st.Next).Year} {
+		years := []int{today.Year}
+		if !st.Open && st.NextOK {
+			years = append(years, loc.Today(st.Next).Year)
+		}
+		for _, y := range years {
 			if !loc.Calendar().Known(y) {
 				unknown[y] = true
 			}
@@ -232,7 +236,7 @@ func (k *Cards) officeDetailsHTML(lang string, loc *local.Data, o *local.Office,
 		contact = append(contact, "✉️ "+escape(o.Email))
 	}
 	if url := mapURL(o); url != "" {
-		contact = append(contact, fmt.Sprintf(`🗺 <a href="%s">%s</a>`, escape(url), k.t(lang, "office_map")))
+		contact = append(contact, fmt.Sprintf(`🗺 <a href="%s">%s</a>`, render.EscapeAttr(url), k.t(lang, "office_map")))
 	}
 	if len(contact) > 0 {
 		lines = append(lines, strings.Join(contact, " · "))

@@ -27,6 +27,11 @@ type hoursWords struct {
 	open    map[string]bool
 	filler  map[string]bool
 	days    map[string]dayRef
+	// phraseWords are the words of the phrases: like filler, they never
+	// name an office ("layanan" in "jam layanan" is not "Mal Pelayanan").
+	phraseWords map[string]bool
+	// week are day words that mean the week before a weekMark word.
+	week, weekMark map[string]bool
 }
 
 // dayRef is the day a question asks about: now (the default), days after
@@ -43,15 +48,21 @@ func loadHoursWords() (*hoursWords, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &hoursWords{open: map[string]bool{}, filler: map[string]bool{}, days: map[string]dayRef{}}
+	h := &hoursWords{open: map[string]bool{}, filler: map[string]bool{}, days: map[string]dayRef{}, phraseWords: map[string]bool{},
+		week: map[string]bool{}, weekMark: map[string]bool{}}
 	for _, l := range lines {
 		switch {
 		case l.kind == "phrase":
 			h.phrases = append(h.phrases, l.words)
+			addAll(h.phraseWords, l.words)
 		case l.kind == "open":
 			addAll(h.open, l.words)
 		case l.kind == "filler":
 			addAll(h.filler, l.words)
+		case l.kind == "week":
+			addAll(h.week, l.words)
+		case l.kind == "weekmark":
+			addAll(h.weekMark, l.words)
 		case l.kind == "now":
 			addDays(h.days, l.words, dayRef{now: true})
 		case l.kind == "tomorrow":
@@ -109,22 +120,23 @@ func (h *hoursWords) parse(text string, loc *local.Data) (hoursQuestion, bool) {
 		}
 	}
 	open := false
-	for _, t := range tokens {
-		if d, ok := h.days[t]; ok {
-			q.day = d
-			continue
-		}
-		if id := officeNamed(t, loc); id != "" {
-			if !slices.Contains(q.offices, id) {
-				q.offices = append(q.offices, id)
-			}
-			continue
-		}
+	for i, t := range tokens {
+		d, isDay := h.days[t]
 		switch {
+		case isDay && h.week[t] && i+1 < len(tokens) && h.weekMark[tokens[i+1]]:
+			// "minggu ini", "minggu depan": the week, not Sunday.
+		case isDay:
+			q.day = d
 		case h.open[t]:
 			open = true
-		case h.filler[t], isNumber(t):
+		case h.filler[t], h.phraseWords[t], isNumber(t):
 		default:
+			if id := officeNamed(t, loc); id != "" {
+				if !slices.Contains(q.offices, id) {
+					q.offices = append(q.offices, id)
+				}
+				continue
+			}
 			q.rest = append(q.rest, t)
 		}
 	}
@@ -140,8 +152,9 @@ func isNumber(s string) bool {
 }
 
 // officeNamed returns the office a word names: its id, a part of its id,
-// or a distinctive word of its name that contains the word ("dukcapil" in
-// "Disdukcapil Kabupaten Contoh").
+// or a distinctive word of its name that is the word or contains it
+// ("dukcapil" in "Disdukcapil Kabupaten Contoh"). The caller leaves out
+// filler, phrase and day words first.
 func officeNamed(word string, loc *local.Data) string {
 	if len(word) < 3 {
 		return ""
@@ -151,12 +164,11 @@ func officeNamed(word string, loc *local.Data) string {
 			return o.ID
 		}
 	}
-	if len(word) < 4 {
-		return ""
-	}
 	for _, o := range loc.Offices {
 		for _, w := range analysis.Tokenize(o.Name) {
-			if len(w) >= 4 && strings.Contains(w, word) && !commonNameWord(w, loc) {
+			// A whole word of the name, or a long enough part of one
+			// ("dukcapil" in "Disdukcapil"), that not most offices share.
+			if (w == word || len(word) >= 5 && strings.Contains(w, word)) && !commonNameWord(w, loc) {
 				return o.ID
 			}
 		}
@@ -252,16 +264,32 @@ func (c *Conversation) answerHours(ctx context.Context, v *conv, text string, ou
 	b.WriteString(c.cards.calendarNote(v.lang, unknown))
 	c.countQuestion(v)
 	buttons := append(c.cards.copyButtons(v.lang, offices), c.menuRow(v)...)
-	_, err := c.reply(ctx, v, strings.TrimSpace(b.String()), buttons)
-	return out, true, err
+	return out, true, c.sendSplit(ctx, v, splitHTML(strings.TrimSpace(b.String())), buttons)
 }
 
 // maxCopyOffices bounds the offices whose address and phone get a copy
 // button under one reply.
 const maxCopyOffices = 3
 
-// maxCopyText is the most a copy button may copy (Bot API CopyTextButton).
+// maxCopyText is the most a copy button may copy (Bot API CopyTextButton),
+// in UTF-16 code units as Telegram counts.
 const maxCopyText = 256
+
+// truncateUTF16 cuts s to at most n UTF-16 code units, at a rune boundary.
+func truncateUTF16(s string, n int) string {
+	units := 0
+	for i, r := range s {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if units+w > n {
+			return s[:i]
+		}
+		units += w
+	}
+	return s
+}
 
 // maxOfficesShown bounds one reply's offices.
 const maxOfficesShown = 5

@@ -97,11 +97,11 @@ func TestOpeningHours(t *testing.T) {
 		{"named saturday", "2026-12-08 10:00", "", "dukcapil buka sabtu?",
 			[]string{"buka Sabtu, 12 Desember 2026, pukul 08:00–12:00"}, nil},
 		{"sunday closed", "2026-12-08 10:00", "", "samsat buka hari minggu ga",
-			[]string{"Kantor Bersama Samsat Contoh</b> tutup pada Minggu, 13 Desember 2026"}, nil},
+			[]string{"Kantor Bersama Samsat Contoh</b> tutup Minggu, 13 Desember 2026"}, nil},
 		{"saturday afternoon", "2026-12-12 13:00", "", "dukcapil buka ga",
 			[]string{"sudah tutup; buka lagi Senin, 14 Desember 2026 pukul 08:00"}, nil},
 		{"tomorrow after a topic", "2026-12-11 10:00", "syarat bikin ktp pertama kali", "besok buka ga?",
-			[]string{"Disdukcapil Kabupaten Contoh</b> buka besok (Sabtu, 12 Desember 2026), pukul 08:00–12:00", "Mal Pelayanan Publik Kabupaten Contoh</b> tutup pada besok (Sabtu, 12 Desember 2026)"},
+			[]string{"Disdukcapil Kabupaten Contoh</b> buka besok (Sabtu, 12 Desember 2026), pukul 08:00–12:00", "Mal Pelayanan Publik Kabupaten Contoh</b> tutup besok (Sabtu, 12 Desember 2026)"},
 			[]string{"Samsat"}},
 		{"now after a topic", "2026-12-07 10:00", "pajak motor", "buka sekarang?",
 			[]string{"Kantor Bersama Samsat Contoh</b> buka sekarang, sampai pukul 14:00"}, []string{"Disdukcapil"}},
@@ -125,6 +125,16 @@ func TestOpeningHours(t *testing.T) {
 			[]string{"Disdukcapil Kabupaten Contoh</b> is open now, until 15:00", "Opening hours: Monday–Thursday 08:00–15:00"}, nil},
 		{"all offices without a topic", "2026-12-07 09:00", "", "buka sekarang?",
 			[]string{"Disdukcapil", "Mal Pelayanan Publik", "Samsat"}, nil},
+		// Words of the phrases and filler never name an office:
+		// "layanan" is not "Mal Pelayanan", "kantor" not "Kantor Bersama Samsat".
+		{"jam layanan names no office", "2026-12-07 09:00", "", "jam layanan",
+			[]string{"Disdukcapil", "Mal Pelayanan Publik", "Samsat"}, nil},
+		{"kantor names no office", "2026-12-07 09:00", "syarat bikin ktp pertama kali", "kantor buka jam berapa",
+			[]string{"Disdukcapil", "Mal Pelayanan Publik"}, []string{"Samsat"}},
+		{"this week is not sunday", "2026-12-07 09:00", "", "dukcapil buka minggu ini?",
+			[]string{"Disdukcapil Kabupaten Contoh</b> buka sekarang"}, []string{"Minggu, 13"}},
+		{"open in a year without a calendar", "2027-01-04 09:00", "", "jam buka dukcapil",
+			[]string{"buka sekarang, sampai pukul 15:00", "hari libur tahun 2027 belum tercatat"}, []string{"tahun 1,"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -366,5 +376,21 @@ func TestCopyButtons(t *testing.T) {
 	}
 	if b := rows[0][1]; b.CopyText != "0542 000001" {
 		t.Errorf("phone button %+v", b)
+	}
+}
+
+// A map link with a quote in it still makes valid HTML.
+func TestOfficeMapLinkEscaped(t *testing.T) {
+	ix := localIndex(t)
+	o, _ := ix.Content().Local.Office("disdukcapil")
+	saved := o.MapURL
+	o.MapURL = `https://maps.example/?q="x"&y=<z>`
+	defer func() { o.MapURL = saved }()
+	c, rec := newLocalConv(t, ix, wita(t, "2026-12-07 09:00"))
+	if _, err := c.Handle(t.Context(), textUpdate(1, "jam buka dukcapil")); err != nil {
+		t.Fatal(err)
+	}
+	if err := render.Valid(rec.last().Text); err != nil || !strings.Contains(rec.last().Text, `href="https://maps.example/?q=&quot;x&quot;&amp;y=&lt;z&gt;"`) {
+		t.Errorf("invalid or unescaped link (%v):\n%s", err, rec.last().Text)
 	}
 }

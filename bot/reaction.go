@@ -24,7 +24,9 @@ func (c *Conversation) handleReaction(ctx context.Context, v *conv, r *Reaction)
 	if up == down {
 		return out, nil
 	}
-	i := slices.IndexFunc(v.session.Answers, func(a AnswerRef) bool { return r.MessageID >= a.First && r.MessageID <= a.Last })
+	i := slices.IndexFunc(v.session.Answers, func(a AnswerRef) bool {
+		return a.ChatID == r.Chat.ID && r.MessageID >= a.First && r.MessageID <= a.Last
+	})
 	if i < 0 {
 		return out, nil
 	}

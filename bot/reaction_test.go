@@ -62,6 +62,11 @@ func TestReactionVotes(t *testing.T) {
 		{"taken back", reactionUpdate(5, skck, []string{"👎"}, nil), OutcomeIgnored, 1, ""},
 		{"another emoji", reactionUpdate(6, paspor, nil, []string{"🔥"}), OutcomeIgnored, 1, ""},
 		{"not an answer", reactionUpdate(7, 999, nil, []string{"👍"}), OutcomeIgnored, 1, ""},
+		{"same message id in another chat", func() Update {
+			u := reactionUpdate(7, paspor, nil, []string{"👍"})
+			u.Reaction.Chat.ID = -100
+			return u
+		}(), OutcomeIgnored, 1, ""},
 		{"thumbs down on a part of the second answer", reactionUpdate(8, paspor1, nil, []string{"👎"}), OutcomeFeedback, 2, "apa yang kurang"},
 	}
 	for _, st := range steps {

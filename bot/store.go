@@ -26,6 +26,7 @@ type Session struct {
 // AnswerRef is an answer card sent as the messages First to Last (a long
 // card is split); its buttons are under Last, so a vote is on Last.
 type AnswerRef struct {
+	ChatID  int64  `json:"c"` // message ids are per chat
 	First   int    `json:"f"`
 	Last    int    `json:"l"`
 	EntryID string `json:"e"`

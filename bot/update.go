@@ -60,7 +60,7 @@ type Message struct {
 	ID   int
 	From *User // nil for a channel post
 	Chat Chat
-	Text string // the text, or a media caption
+	Text string // the text; empty for a photo, sticker or other media
 	// ReplyTo is the message this one answers, when it does.
 	ReplyTo *Message
 	// ThreadID is the forum topic the message is in (Bot API
@@ -71,9 +71,6 @@ type Message struct {
 	// Location is set when the message shares a place (a location or a
 	// venue).
 	Location *Location
-	// HasMedia is true for a photo, sticker, voice note, document and the
-	// like.
-	HasMedia bool
 }
 
 // Location is a shared place, in degrees.

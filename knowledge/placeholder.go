@@ -64,8 +64,23 @@ func parsePlaceholder(m []string) Placeholder {
 }
 
 // fill returns what citizens read in p's place with loc's data, and
-// whether loc had it.
+// whether loc had it. Inserted data never holds "[[" (lokal.yaml refuses
+// it, and noBrackets makes sure), so filling ends.
 func (p Placeholder) fill(loc *local.Data) (string, bool) {
+	text, ok := p.lookup(loc)
+	return noBrackets(text), ok
+}
+
+// noBrackets takes doubled brackets out of inserted text.
+func noBrackets(s string) string {
+	for strings.Contains(s, "[[") || strings.Contains(s, "]]") {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "[[", "["), "]]", "]")
+	}
+	return s
+}
+
+// lookup is fill before its brackets are taken out.
+func (p Placeholder) lookup(loc *local.Data) (string, bool) {
 	if loc == nil {
 		return p.Reads(), false
 	}
@@ -96,7 +111,7 @@ func (p Placeholder) fill(loc *local.Data) (string, bool) {
 // "(what: tanyakan di kantor layanan setempat)".
 func FillPlaceholders(s string, loc *local.Data) string {
 	// Nested brackets ("[[[[x]]]]") take one pass per level; each pass
-	// removes brackets, so the loop ends.
+	// removes brackets and inserts none, so the loop ends.
 	for strings.Contains(s, "[[") && placeholderRE.MatchString(s) {
 		s = placeholderRE.ReplaceAllStringFunc(s, func(m string) string {
 			text, _ := parsePlaceholder(placeholderRE.FindStringSubmatch(m)).fill(loc)

@@ -38,9 +38,11 @@ func TestFillPlaceholdersFromLocal(t *testing.T) {
   - {id: samsat, name: Samsat Contoh}
 values:
   denda-ktp: Rp0 menurut Perda Contoh
+  sendiri: "lihat [[nilai: sendiri]]"
+  dua: "lihat [[nilai: sendiri]][[nilai: sendiri]]"
 `))
-	if len(problems) > 0 {
-		t.Fatal(problems)
+	if len(problems) != 2 || !strings.Contains(problems[0].Message, "[[") {
+		t.Fatalf("want the two values with brackets reported: %+v", problems)
 	}
 	for _, tt := range []struct{ in, want string }{
 		{"Di [[kantor: disdukcapil | alamat Disdukcapil]].", "Di (Disdukcapil Kabupaten Contoh, Jl. Contoh 1)."},
@@ -49,6 +51,8 @@ values:
 		{"[[kantor: bpn | alamat BPN]]", "(alamat BPN: tanyakan di kantor layanan setempat)"},
 		{"[[nilai: biaya-pbg]]", "(biaya pbg: tanyakan di kantor layanan setempat)"},
 		{"[[LOKAL: alamat]]", "(alamat: tanyakan di kantor layanan setempat)"},
+		// A value that holds a placeholder is not filled again: filling ends.
+		{"[[nilai: sendiri]] [[nilai: dua]]", "lihat [nilai: sendiri] lihat [nilai: sendiri][nilai: sendiri]"},
 	} {
 		if got := FillPlaceholders(tt.in, loc); got != tt.want {
 			t.Errorf("FillPlaceholders(%q) = %q, want %q", tt.in, got, tt.want)

@@ -20,6 +20,15 @@ func escapeAttr(s string) string {
 	return attrEscaper.Replace(s)
 }
 
+// EscapeAttr escapes any text for a double-quoted attribute (a link's
+// href): &, <, > and ".
+func EscapeAttr(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return attrEscaper.Replace(s)
+}
+
 // The replacers are never modified after creation.
 var (
 	textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

@@ -63,6 +63,8 @@ func chatKey(u bot.Update) int64 {
 		return u.Message.Chat.ID
 	case u.Callback != nil:
 		return u.Callback.From.ID
+	case u.Reaction != nil:
+		return u.Reaction.Chat.ID
 	}
 	return int64(u.ID)
 }

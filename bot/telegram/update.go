@@ -138,8 +138,6 @@ func convertMessage(m *tgbotapi.Message, extra *newerMessage) *bot.Message {
 	case m.Location != nil:
 		out.Location = &bot.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
 	}
-	out.HasMedia = m.Photo != nil || m.Sticker != nil || m.Voice != nil || m.Audio != nil || m.Video != nil ||
-		m.VideoNote != nil || m.Document != nil || m.Animation != nil || m.Contact != nil || m.Poll != nil || m.Dice != nil
 	var replyExtra *newerMessage
 	if extra != nil {
 		out.ThreadID, out.IsTopicMessage = extra.ThreadID, extra.IsTopicMessage

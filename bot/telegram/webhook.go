@@ -64,6 +64,13 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	u, err := DecodeUpdate(body)
 	if err != nil {
+		// An update the model cannot read is acknowledged and skipped, as
+		// the poller does, so Telegram does not deliver it again and again.
+		if id, idErr := UpdateID(body); idErr == nil {
+			w.log.Warn("webhook: skipped an update that could not be read", "update_id", id, "err", err)
+			rw.WriteHeader(http.StatusOK)
+			return
+		}
 		http.Error(rw, "not a Telegram update", http.StatusBadRequest)
 		return
 	}

@@ -20,6 +20,8 @@ func placeholderHint(p knowledge.Placeholder) string {
 	switch p.Kind {
 	case knowledge.PlaceholderOffice:
 		return fmt.Sprintf("tambahkan kantor dengan id %q di offices", p.Name)
+	case knowledge.PlaceholderHours:
+		return fmt.Sprintf("tambahkan kantor dengan id %q dan hours-nya di offices", p.Name)
 	case knowledge.PlaceholderValue:
 		return fmt.Sprintf("tambahkan %q di values", p.Name)
 	}

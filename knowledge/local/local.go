@@ -307,6 +307,9 @@ func parseOffice(n *yaml.Node, report reporter) (Office, bool) {
 			report(v.Line, false, "%s: %v", k.Value, err)
 		}
 	})
+	if hasBrackets(o.Name) || hasBrackets(o.Address) || hasBrackets(o.Notes) {
+		report(n.Line, false, "kantor %q: name, address dan notes tidak boleh memuat [[ atau ]]", o.ID)
+	}
 	switch {
 	case o.ID == "":
 		report(n.Line, true, "kantor tanpa id; tambahkan \"id: nama-kantor\"; kantor ini diabaikan")
@@ -320,6 +323,9 @@ func parseOffice(n *yaml.Node, report reporter) (Office, bool) {
 	}
 	return o, ok
 }
+
+// hasBrackets tells whether s holds a placeholder's brackets.
+func hasBrackets(s string) bool { return strings.Contains(s, "[[") || strings.Contains(s, "]]") }
 
 func parsePoint(n *yaml.Node) (*Point, error) {
 	if n.Kind != yaml.MappingNode {
@@ -369,6 +375,9 @@ func parseValues(n *yaml.Node, into map[string]string, report reporter) {
 			report(v.Line, false, "nilai %q: %v", k.Value, err)
 		case s == "":
 			report(v.Line, false, "nilai %q kosong", k.Value)
+		case hasBrackets(s):
+			report(v.Line, false, "nilai %q tidak boleh memuat [[ atau ]] (isi lokal.yaml tidak bisa merujuk data lain)", k.Value)
+			into[k.Value] = s
 		default:
 			into[k.Value] = s
 		}
