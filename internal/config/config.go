@@ -123,9 +123,13 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 		bad("TELEGRAM_API_URL", "%q bukan alamat http(s)://host", cfg.TelegramAPIURL)
 	}
 	if cfg.RedisURL != "" {
+		// The store reads the rest of the URL and names REDIS_URL when it
+		// cannot use it; the schemes are the same as the store's.
 		scheme, _, _ := strings.Cut(cfg.RedisURL, "://")
-		if scheme != "redis" && scheme != "rediss" && scheme != "redis+sentinel" {
-			bad("REDIS_URL", "harus diawali redis://, rediss:// atau redis+sentinel://")
+		switch strings.ToLower(scheme) {
+		case "redis", "rediss", "redis+sentinel", "rediss+sentinel":
+		default:
+			bad("REDIS_URL", "harus diawali redis://, rediss://, redis+sentinel:// atau rediss+sentinel://")
 		}
 	}
 	if msg := FolderProblem(cfg.FAQDir); msg != "" {

@@ -34,6 +34,11 @@ func TestLoad(t *testing.T) {
 	if cfg.RedisPrefix != DefaultRedisPrefix || cfg.DataDir != DefaultDataDir || cfg.HTTPAddr != DefaultHTTPAddr || cfg.ListenAddr != DefaultListenAddr || cfg.BroadcastRate != DefaultBroadcastRate || cfg.LogFormat != DefaultLogFormat {
 		t.Errorf("defaults %+v", cfg)
 	}
+	for _, u := range []string{"redis://h:6379/0", "rediss://h:6380", "redis+sentinel://h:26379/mymaster", "rediss+sentinel://h:26379/mymaster", "REDIS://h"} {
+		if _, err := Load(env(map[string]string{"REDIS_URL": u}), false); err != nil {
+			t.Errorf("REDIS_URL=%s: %v", u, err)
+		}
+	}
 	tests := map[string]map[string]string{
 		"TELEGRAM_TOKEN":   {"TELEGRAM_TOKEN": "nope"},
 		"REDIS_URL":        {"REDIS_URL": "http://x"},
