@@ -51,7 +51,7 @@ func TestBroadcastOnCluster(t *testing.T) {
 	go first.Run(ctx)
 	go second.Run(ctx)
 
-	job, err := first.Start(context.Background(), "<b>Pengumuman</b> uji klaster", "", 42)
+	job, err := first.StartBroadcast(context.Background(), "<b>Pengumuman</b> uji klaster", "", 42)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,7 @@ func TestBroadcastSurvivesRedisRestart(t *testing.T) {
 	go func() { svc.Run(runCtx); close(ran) }()
 	t.Cleanup(func() { stop(); <-ran })
 
-	job, err := svc.Start(ctx, "<b>Pengumuman</b> uji gangguan", "", 42)
+	job, err := svc.StartBroadcast(ctx, "<b>Pengumuman</b> uji gangguan", "", 42)
 	if err != nil {
 		t.Fatal(err)
 	}

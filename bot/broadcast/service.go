@@ -117,9 +117,9 @@ func (s *Service) Recipients(ctx context.Context, topic string) (int, error) {
 	return n, nil
 }
 
-// Start creates a job for text (Telegram HTML) on topic and enqueues one
+// start creates a job for text (Telegram HTML) on topic and enqueues one
 // delivery per current subscriber. Workers pick it up at once.
-func (s *Service) Start(ctx context.Context, text, topic string, adminID int64) (Job, error) {
+func (s *Service) start(ctx context.Context, text, topic string, adminID int64) (Job, error) {
 	j := Job{ID: time.Now().UTC().Format("20060102-150405") + "-" + newID()[:6], Text: text, Topic: topic, CreatedBy: adminID, CreatedAt: time.Now().UTC(), State: StateFilling}
 	if err := s.queue.CreateJob(ctx, j); err != nil {
 		return j, fmt.Errorf("broadcast: create job: %w", err)
@@ -148,8 +148,8 @@ func (s *Service) Start(ctx context.Context, text, topic string, adminID int64) 
 	return started, nil
 }
 
-// Progress returns a job and its counts.
-func (s *Service) Progress(ctx context.Context, id string) (Job, Counts, error) {
+// progress returns a job and its counts.
+func (s *Service) progress(ctx context.Context, id string) (Job, Counts, error) {
 	j, c, err := s.queue.Job(ctx, id)
 	if err != nil {
 		return j, c, fmt.Errorf("broadcast: job %s: %w", id, err)
@@ -157,8 +157,8 @@ func (s *Service) Progress(ctx context.Context, id string) (Job, Counts, error) 
 	return j, c, nil
 }
 
-// Latest returns the newest job; found is false when there is none.
-func (s *Service) Latest(ctx context.Context) (Job, Counts, bool, error) {
+// latest returns the newest job; found is false when there is none.
+func (s *Service) latest(ctx context.Context) (Job, Counts, bool, error) {
 	jobs, err := s.queue.Jobs(ctx, 1)
 	if err != nil {
 		return Job{}, Counts{}, false, fmt.Errorf("broadcast: list jobs: %w", err)
@@ -166,12 +166,12 @@ func (s *Service) Latest(ctx context.Context) (Job, Counts, bool, error) {
 	if len(jobs) == 0 {
 		return Job{}, Counts{}, false, nil
 	}
-	j, c, err := s.Progress(ctx, jobs[0].ID)
+	j, c, err := s.progress(ctx, jobs[0].ID)
 	return j, c, err == nil, err
 }
 
-// Cancel stops a job; its remaining deliveries are skipped.
-func (s *Service) Cancel(ctx context.Context, id string) error {
+// cancel stops a job; its remaining deliveries are skipped.
+func (s *Service) cancel(ctx context.Context, id string) error {
 	if err := s.queue.Cancel(ctx, id); err != nil {
 		return fmt.Errorf("broadcast: cancel %s: %w", id, err)
 	}
@@ -181,8 +181,8 @@ func (s *Service) Cancel(ctx context.Context, id string) error {
 	return nil
 }
 
-// Remaining estimates the time left for a job at the configured rate.
-func (s *Service) Remaining(j Job, c Counts) time.Duration {
+// remaining estimates the time left for a job at the configured rate.
+func (s *Service) remaining(j Job, c Counts) time.Duration {
 	left := max(0, j.Total-c.Completed())
 	return time.Duration(float64(left) / s.cfg.Rate * float64(time.Second)).Round(time.Second)
 }
@@ -383,13 +383,15 @@ func (s *Service) status(j Job, c Counts) bot.BroadcastStatus {
 	return bot.BroadcastStatus{
 		ID: j.ID, State: j.State, Topic: j.Topic, Total: j.Total,
 		Sent: c.Sent, Failed: c.Failed, Blocked: c.Blocked, Skipped: c.Skipped,
-		Remaining: s.Remaining(j, c), CreatedAt: j.CreatedAt,
+		Remaining: s.remaining(j, c), CreatedAt: j.CreatedAt,
 	}
 }
 
-// StartBroadcast implements bot.Broadcaster.
+// StartBroadcast implements bot.Broadcaster: it creates a job for html
+// on topic and enqueues one delivery per current subscriber; workers pick
+// it up at once.
 func (s *Service) StartBroadcast(ctx context.Context, html, topic string, adminID int64) (bot.BroadcastStatus, error) {
-	j, err := s.Start(ctx, html, topic, adminID)
+	j, err := s.start(ctx, html, topic, adminID)
 	if err != nil {
 		return bot.BroadcastStatus{}, err
 	}
@@ -398,19 +400,20 @@ func (s *Service) StartBroadcast(ctx context.Context, html, topic string, adminI
 
 // LatestBroadcast implements bot.Broadcaster.
 func (s *Service) LatestBroadcast(ctx context.Context) (bot.BroadcastStatus, bool, error) {
-	j, c, found, err := s.Latest(ctx)
+	j, c, found, err := s.latest(ctx)
 	if err != nil || !found {
 		return bot.BroadcastStatus{}, found, err
 	}
 	return s.status(j, c), true, nil
 }
 
-// CancelBroadcast implements bot.Broadcaster.
-func (s *Service) CancelBroadcast(ctx context.Context, id string) error { return s.Cancel(ctx, id) }
+// CancelBroadcast implements bot.Broadcaster: the job's remaining
+// deliveries are skipped.
+func (s *Service) CancelBroadcast(ctx context.Context, id string) error { return s.cancel(ctx, id) }
 
 // StatusOf returns a job's progress as admins see it.
 func (s *Service) StatusOf(ctx context.Context, id string) (bot.BroadcastStatus, error) {
-	j, c, err := s.Progress(ctx, id)
+	j, c, err := s.progress(ctx, id)
 	if err != nil {
 		return bot.BroadcastStatus{}, err
 	}

@@ -134,7 +134,7 @@ func TestBroadcastToEverySubscriberOnceWithinRate(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			go svc.Run(ctx)
-			job, err := svc.Start(context.Background(), "<b>Pengumuman</b> uji", "", 42)
+			job, err := svc.StartBroadcast(context.Background(), "<b>Pengumuman</b> uji", "", 42)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +181,7 @@ func TestBroadcastPausesOn429(t *testing.T) {
 	api.FailNext("sendMessage", fakebotapi.Failure{Code: 429, Description: "Too Many Requests: retry after 2", RetryAfter: 2})
 	start := time.Now()
 	go svc.Run(ctx)
-	job, err := svc.Start(context.Background(), "uji", "", 0)
+	job, err := svc.StartBroadcast(context.Background(), "uji", "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestBroadcastResumesAfterRestart(t *testing.T) {
 			ctx, stop := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			go func() { first.Run(ctx); close(done) }()
-			job, err := first.Start(context.Background(), "uji", "", 0)
+			job, err := first.StartBroadcast(context.Background(), "uji", "", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,14 +273,14 @@ func TestCancelSkipsTheRest(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go svc.Run(ctx)
-	job, err := svc.Start(context.Background(), "uji", "", 0)
+	job, err := svc.StartBroadcast(context.Background(), "uji", "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for len(api.Requests("sendMessage")) < 100 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if err := svc.Cancel(context.Background(), job.ID); err != nil {
+	if err := svc.CancelBroadcast(context.Background(), job.ID); err != nil {
 		t.Fatal(err)
 	}
 	st := waitState(t, svc, job.ID, broadcast.StateCancelled)

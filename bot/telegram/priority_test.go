@@ -25,7 +25,7 @@ func TestAnswersGoOutDuringABroadcast(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go svc.Run(ctx)
-	if _, err := svc.Start(context.Background(), "Pengumuman", "", 0); err != nil {
+	if _, err := svc.StartBroadcast(context.Background(), "Pengumuman", "", 0); err != nil {
 		t.Fatal(err)
 	}
 	// Let the broadcast reach its pace, then ask.

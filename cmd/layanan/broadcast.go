@@ -118,7 +118,7 @@ func queueBroadcast(ctx context.Context, cfg config.Config, st *store.Opened, lo
 	}
 	// No workers here: the running bot delivers.
 	svc := broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate)}, st, st, nil, st.Limiter, log, nil)
-	j, err := svc.Start(ctx, html, topic, 0)
+	j, err := svc.StartBroadcast(ctx, html, topic, 0)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,9 @@ import (
 	"github.com/layanan-id/layanan/knowledge"
 )
 
+// The metrics observe the Bot API client too.
+var _ telegram.ErrorObserver = (*metrics.Metrics)(nil)
+
 // App is the running bot's parts.
 type App struct {
 	cfg      config.Config

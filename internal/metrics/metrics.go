@@ -18,13 +18,12 @@ import (
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/broadcast"
-	"github.com/layanan-id/layanan/bot/telegram"
 )
 
 // Known label values, created at zero so that dashboards and rate() see a
 // series before its first event.
 var (
-	updateTypes     = []string{"message", "callback", "other"}
+	updateTypes     = []string{"message", "callback", "reaction", "other"}
 	deliveryResults = []broadcast.Result{broadcast.Sent, broadcast.Failed, broadcast.Blocked, broadcast.Skipped}
 )
 
@@ -45,8 +44,7 @@ type Metrics struct {
 }
 
 var (
-	_ bot.Observer           = (*Metrics)(nil)
-	_ telegram.ErrorObserver = (*Metrics)(nil)
+	_ bot.Observer = (*Metrics)(nil)
 )
 
 // New creates the collectors and registers them with reg; with a nil reg

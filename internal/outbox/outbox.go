@@ -113,11 +113,11 @@ func Serve(ctx context.Context, dataDir string, svc *broadcast.Service, log *slo
 				st := Status{}
 				if err != nil {
 					st.Error = "permintaan tidak terbaca: " + err.Error()
-				} else if j, err := svc.Start(ctx, req.HTML, req.Topic, 0); err != nil {
+				} else if j, err := svc.StartBroadcast(ctx, req.HTML, req.Topic, 0); err != nil {
 					st.Error = "siaran tidak bisa dimulai"
 					log.Error("outbox broadcast failed", "request", id, "err", err)
 				} else {
-					st.Status, _ = svc.StatusOf(ctx, j.ID)
+					st.Status = j
 					log.Info("outbox broadcast started", "request", id, "job_id", j.ID)
 				}
 				if err := writeAtomic(filepath.Join(dir, id+".status"), st); err != nil {
