@@ -48,7 +48,7 @@ func runChat(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if getenv("LOG_LEVEL") == "" {
+	if !cfg.LogLevelSet {
 		cfg.LogLevel = slog.LevelWarn // keep the terminal for the conversation
 	}
 	log := config.NewLogger(cfg, stderr)

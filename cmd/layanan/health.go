@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/layanan-id/layanan/internal/config"
 	"github.com/layanan-id/layanan/internal/ops"
@@ -17,11 +16,12 @@ func runHealth(ctx context.Context, args []string, getenv env, stderr io.Writer)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	addr := strings.TrimSpace(getenv("HTTP_ADDR"))
-	if addr == "" {
-		addr = config.DefaultHTTPAddr
+	cfg, err := config.Load(getenv, false)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if addr == "off" {
+	addr := cfg.HTTPAddr
+	if addr == "" {
 		return fmt.Errorf("%w: HTTP_ADDR=off: endpoint /healthz dimatikan, tidak ada yang bisa diperiksa", errUsage)
 	}
 	if err := ops.Probe(ctx, addr); err != nil {

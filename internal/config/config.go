@@ -48,6 +48,7 @@ type Config struct {
 	FAQDir         string
 	AdminIDs       []int64
 	LogLevel       slog.Level
+	LogLevelSet    bool // LOG_LEVEL was given (commands that talk in the terminal log less by default)
 	LogFormat      string
 	WebhookURL     string
 	WebhookSecret  string
@@ -145,6 +146,7 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 			cfg.AdminIDs = append(cfg.AdminIDs, id)
 		}
 	}
+	cfg.LogLevelSet = strings.TrimSpace(getenv("LOG_LEVEL")) != ""
 	switch strings.ToLower(orDefault(getenv("LOG_LEVEL"), DefaultLogLevel)) {
 	case "debug":
 		cfg.LogLevel = slog.LevelDebug

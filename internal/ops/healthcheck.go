@@ -9,14 +9,11 @@ import (
 	"time"
 )
 
-// DefaultAddr is where the ops handler listens when HTTP_ADDR is unset.
-const DefaultAddr = ":8080"
-
 // ProbeTimeout bounds Probe.
 const ProbeTimeout = 3 * time.Second
 
-// Probe asks the ops server listening on addr (HTTP_ADDR; "" means
-// DefaultAddr) whether the process is alive: GET /healthz must answer 200
+// Probe asks the ops server listening on addr (HTTP_ADDR) whether the
+// process is alive: GET /healthz must answer 200
 // within ProbeTimeout. An address without a host, or with a wildcard one
 // (":8080", "0.0.0.0:8080", "[::]:8080"), is probed on 127.0.0.1. It
 // returns an error for an address that is not host:port, a failed request
@@ -50,9 +47,6 @@ func Probe(ctx context.Context, addr string) error {
 
 // probeURL turns a listen address into the URL of its /healthz.
 func probeURL(addr string) (string, error) {
-	if addr == "" {
-		addr = DefaultAddr
-	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("ops: probe: address %q: %w", addr, err)

@@ -17,7 +17,7 @@ func TestProbeURL(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{addr: "", want: "http://127.0.0.1:8080/healthz"},
+		{addr: "", wantErr: true}, // the caller gives HTTP_ADDR or its default
 		{addr: ":8080", want: "http://127.0.0.1:8080/healthz"},
 		{addr: ":9090", want: "http://127.0.0.1:9090/healthz"},
 		{addr: "0.0.0.0:8080", want: "http://127.0.0.1:8080/healthz"},
