@@ -265,8 +265,8 @@ func (c *Conversation) adminBroadcast(ctx context.Context, v *conv, m *Message, 
 		_, err := c.reply(ctx, v, c.t(v, "admin_broadcast_help"), nil)
 		return err
 	}
-	html := strings.TrimSpace(render.HTML(text))
-	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
+	html, fits := render.OneMessage(text)
+	if !fits {
 		_, err := c.reply(ctx, v, c.t(v, "admin_broadcast_too_long"), nil)
 		return err
 	}

@@ -452,3 +452,10 @@ func (sp *splitter) stackWidth() int {
 	}
 	return w
 }
+
+// OneMessage renders Markdown as Telegram HTML and tells whether it fits
+// in one message (an announcement must: it goes out as one).
+func OneMessage(markdown string) (html string, fits bool) {
+	html = strings.TrimSpace(HTML(markdown))
+	return html, len(Split(html, MaxMessage)) == 1
+}

@@ -250,3 +250,12 @@ func BenchmarkSplit(b *testing.B) {
 		}
 	}
 }
+
+func TestOneMessage(t *testing.T) {
+	if html, fits := OneMessage("**Perekaman KTP-el** hari Sabtu"); !fits || html != "<b>Perekaman KTP-el</b> hari Sabtu" {
+		t.Errorf("short: %q %v", html, fits)
+	}
+	if _, fits := OneMessage(strings.Repeat("Teks pengumuman yang panjang. ", 200)); fits {
+		t.Error("6,000 characters fit in one message")
+	}
+}

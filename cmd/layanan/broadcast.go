@@ -75,11 +75,11 @@ func announcementHTML(file string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: baca --file: %v", errUsage, err)
 	}
-	html := strings.TrimSpace(render.HTML(string(data)))
+	html, fits := render.OneMessage(string(data))
 	if html == "" {
 		return "", fmt.Errorf("%w: %s kosong", errUsage, file)
 	}
-	if parts := render.Split(html, render.MaxMessage); len(parts) != 1 {
+	if !fits {
 		return "", fmt.Errorf("%w: %s terlalu panjang untuk satu pesan Telegram (4.096 karakter)", errUsage, file)
 	}
 	return html, nil
