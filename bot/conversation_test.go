@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -21,17 +22,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-var bundled = sync.OnceValues(func() (*knowledge.Index, error) {
-	c, err := knowledge.Load(faq.Files)
+var bundled = sync.OnceValues(func() (*knowledge.Index, error) { return buildIndex(faq.Files) })
+
+// buildIndex loads and indexes a content folder.
+func buildIndex(fsys fs.FS) (*knowledge.Index, error) {
+	c, err := knowledge.Load(fsys)
 	if err != nil {
 		return nil, err
 	}
 	return knowledge.Build(context.Background(), c)
-})
+}
 
 func index(t *testing.T) *knowledge.Index {
 	t.Helper()
-	ix, err := bundled()
+	return mustIndex(t, bundled)
+}
+
+// mustIndex returns a shared index, failing the test when it could not
+// be built.
+func mustIndex(t *testing.T, build func() (*knowledge.Index, error)) *knowledge.Index {
+	t.Helper()
+	ix, err := build()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -37,19 +36,12 @@ var withLocal = sync.OnceValues(func() (*knowledge.Index, error) {
 		return nil, err
 	}
 	files["lokal.yaml"] = &fstest.MapFile{Data: lokal}
-	c, err := knowledge.Load(files)
-	if err != nil {
-		return nil, err
-	}
-	return knowledge.Build(context.Background(), c)
+	return buildIndex(files)
 })
 
 func localIndex(t *testing.T) *knowledge.Index {
 	t.Helper()
-	ix, err := withLocal()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := mustIndex(t, withLocal)
 	if len(ix.Content().Local.Offices) != 3 {
 		t.Fatalf("example offices not loaded: %+v", ix.Content().Problems)
 	}

@@ -36,7 +36,7 @@
 // sweep removes them every minute; the log of unanswered questions is
 // trimmed on every write. Flood counters are only kept in memory: they
 // live for a window, and only this process counts. Days of statistics
-// past StatsRetention are removed when a question is counted and by the
+// past bot.StatsRetention are removed when a question is counted and by the
 // sweep.
 //
 // A delivery moves from broadcast_unclaimed to broadcast_claimed when
@@ -459,7 +459,7 @@ func (s *Store) sweepEvery() {
 }
 
 // sweep removes expired sessions, update marks and flood counters, and
-// the statistics of days past StatsRetention.
+// the statistics of days past bot.StatsRetention.
 func (s *Store) sweep() error {
 	now := s.now()
 	s.flood.sweep(now)

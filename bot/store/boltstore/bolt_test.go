@@ -496,7 +496,7 @@ func TestStatsPruneByClock(t *testing.T) {
 	}
 	// Kept until 400 days after the day ends.
 	end := bot.StatsDay(first).Add(day)
-	c.Advance(end.Add(StatsRetention).Sub(first) - time.Nanosecond)
+	c.Advance(end.Add(bot.StatsRetention).Sub(first) - time.Nanosecond)
 	if err := s.sweep(); err != nil {
 		t.Fatalf("sweep: %v", err)
 	}

@@ -15,12 +15,8 @@ import (
 var _ bot.StatsStore = (*Store)(nil)
 
 const (
-	// StatsRetention and MaxStatsDays are the contract's (package bot).
-	StatsRetention = bot.StatsRetention
-	MaxStatsDays   = bot.MaxStatsDays
-
 	day       = 24 * time.Hour
-	dayLayout = "2006-01-02"
+	dayLayout = time.DateOnly
 )
 
 // Keys inside a day's bucket of the stats bucket.
@@ -36,8 +32,8 @@ var dayUsersKey = []byte("n")
 // CountQuestion counts one question on the UTC day of at: its outcome
 // (which must not be empty), its entry unless entryID is "", and the user
 // among the day's and all time's users. A question on a day whose counts
-// are already past StatsRetention is only counted among all time's users.
-// Days past StatsRetention are removed here and by the sweep.
+// are already past bot.StatsRetention is only counted among all time's users.
+// Days past bot.StatsRetention are removed here and by the sweep.
 func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, outcome, entryID string) error {
 	const op = "count question"
 	if s.closed.Load() {
@@ -70,7 +66,7 @@ func countQuestionTx(tx *bbolt.Tx, now, start time.Time, userID int64, outcome, 
 	if err := pruneStats(tx, now); err != nil {
 		return err
 	}
-	if !start.Add(day + StatsRetention).After(now) {
+	if !start.Add(day + bot.StatsRetention).After(now) {
 		return nil
 	}
 	b, err := tx.Bucket(bucketStats).CreateBucketIfNotExists([]byte(start.Format(dayLayout)))
@@ -96,7 +92,7 @@ func countQuestionTx(tx *bbolt.Tx, now, start time.Time, userID int64, outcome, 
 
 // Stats returns one DayStats per UTC day from from's to to's, oldest
 // first; none when to's day is before from's. A range longer than
-// MaxStatsDays is an error.
+// bot.MaxStatsDays is an error.
 func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]bot.DayStats, error) {
 	const op = "stats"
 	if s.closed.Load() {
@@ -148,11 +144,11 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-// pruneStats removes the days whose counts are past StatsRetention. Day
+// pruneStats removes the days whose counts are past bot.StatsRetention. Day
 // buckets are named by date, so the oldest come first.
 func pruneStats(tx *bbolt.Tx, now time.Time) error {
 	all := tx.Bucket(bucketStats)
-	cutoff := []byte(bot.StatsDay(now.Add(-StatsRetention - day)).Format(dayLayout))
+	cutoff := []byte(bot.StatsDay(now.Add(-bot.StatsRetention - day)).Format(dayLayout))
 	var old [][]byte
 	c := all.Cursor()
 	for k, _ := c.First(); k != nil && bytes.Compare(k, cutoff) <= 0; k, _ = c.Next() {

@@ -62,7 +62,7 @@
 //
 // A subscription is written by a script that checks it is still the one
 // read before, so that the chat leaves exactly the sets of its old topics.
-// The statistics' day keys expire StatsRetention after their day ends.
+// The statistics' day keys expire bot.StatsRetention after their day ends.
 //
 // A delivery is claimed with XREADGROUP (new entries) or, when none is
 // new, XAUTOCLAIM (entries pending longer than minIdle). Completing it is

@@ -15,17 +15,13 @@ import (
 var _ bot.StatsStore = (*Store)(nil)
 
 const (
-	// StatsRetention and MaxStatsDays are the contract's (package bot).
-	StatsRetention = bot.StatsRetention
-	MaxStatsDays   = bot.MaxStatsDays
-
 	day       = 24 * time.Hour
-	dayLayout = "2006-01-02"
+	dayLayout = time.DateOnly
 )
 
 // CountQuestion counts one question on the UTC day of at: its outcome
 // (which must not be empty), its entry unless entryID is "", and the user
-// among the day's and all time's users. A day's keys expire StatsRetention
+// among the day's and all time's users. A day's keys expire bot.StatsRetention
 // after the day ends; a question on a day already past that is only
 // counted among all time's users.
 func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, outcome, entryID string) error {
@@ -50,7 +46,7 @@ func (s *Store) CountQuestion(ctx context.Context, at time.Time, userID int64, o
 func (s *Store) queueCountQuestion(ctx context.Context, pipe redis.Pipeliner, at time.Time, userID int64, outcome, entryID string) {
 	user := strconv.FormatInt(userID, 10)
 	start := bot.StatsDay(at)
-	expireAt := start.Add(day + StatsRetention)
+	expireAt := start.Add(day + bot.StatsRetention)
 	pipe.PFAdd(ctx, s.keys.statsAllUsers(), user)
 	if expireAt.After(time.Now()) {
 		d := start.Format(dayLayout)
@@ -67,7 +63,7 @@ func (s *Store) queueCountQuestion(ctx context.Context, pipe redis.Pipeliner, at
 
 // Stats returns one DayStats per UTC day from from's to to's, oldest
 // first; none when to's day is before from's. A range longer than
-// MaxStatsDays is an error. Users is a HyperLogLog's estimate.
+// bot.MaxStatsDays is an error. Users is a HyperLogLog's estimate.
 func (s *Store) Stats(ctx context.Context, from, to time.Time) ([]bot.DayStats, error) {
 	const op = "stats"
 	if s.closed.Load() {
