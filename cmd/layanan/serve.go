@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -36,6 +37,6 @@ func runServe(ctx context.Context, args []string, getenv env, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	return a.Run(ctx)
+	runErr := a.Run(ctx)
+	return errors.Join(runErr, a.Close())
 }
