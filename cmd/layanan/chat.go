@@ -21,8 +21,9 @@ import (
 const chatHelp = `layanan chat
 
 Menjalankan percakapan bot di terminal, tanpa token Telegram: ketik
-pertanyaan, atau nomor tombol [n] untuk menekannya. /start, /menu, /bahasa
-dan /bantuan bekerja seperti di Telegram. Keluar dengan Ctrl-D atau /keluar.
+pertanyaan, atau nomor tombol [n] untuk menekannya. /start, /menu, /kantor,
+/bahasa dan /bantuan bekerja seperti di Telegram (tombol salin menampilkan
+teksnya). Keluar dengan Ctrl-D atau /keluar.
 Status percakapan disimpan di DATA_DIR/chat.db (bawaan ./data). FAQ_DIR,
 LOG_LEVEL dan pengaturan percakapan lain dibaca seperti pada serve.
 
