@@ -5,25 +5,20 @@ import (
 	"errors"
 	"fmt"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/layanan-id/layanan/bot"
 )
 
 // DecodeUpdate reads one Bot API update (JSON) into the conversation's
-// own model. The library stops at Bot API 5.5, so the fields it lacks
-// (message_thread_id, is_topic_message, is_forum, message_reaction) are
-// read from the same JSON here. It fails only on JSON that is not an update object.
+// own model, in one pass over the fields the bot uses, including those the
+// library lacks (it stops at Bot API 5.5): message_thread_id,
+// is_topic_message, is_forum and message_reaction. It fails on JSON that is
+// not an update object, or whose fields have the wrong types.
 func DecodeUpdate(raw []byte) (bot.Update, error) {
-	var u tgbotapi.Update
+	var u wireUpdate
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return bot.Update{}, fmt.Errorf("telegram: decode update: %w", err)
 	}
-	var extra newerFields
-	// The library decoded the same bytes, so this cannot fail on syntax;
-	// a field of an unexpected type only leaves the newer fields unset.
-	_ = json.Unmarshal(raw, &extra)
-	return convertUpdate(u, extra), nil
+	return u.convert(), nil
 }
 
 // ErrNoUpdateID is returned by UpdateID for JSON without an update id.
@@ -44,27 +39,75 @@ func UpdateID(raw []byte) (int, error) {
 	return *u.ID, nil
 }
 
-// newerFields are the Bot API fields newer than the library.
-type newerFields struct {
-	MessageReaction *wireReaction `json:"message_reaction"`
-	Message         *newerMessage `json:"message"`
-	CallbackQuery   *struct {
-		Message *newerMessage `json:"message"`
-	} `json:"callback_query"`
-}
+// The wire types are the parts of Bot API objects the bot reads.
+type (
+	wireUpdate struct {
+		ID              int           `json:"update_id"`
+		Message         *wireMessage  `json:"message"`
+		CallbackQuery   *wireCallback `json:"callback_query"`
+		MessageReaction *wireReaction `json:"message_reaction"`
+	}
+	wireUser struct {
+		ID           int64  `json:"id"`
+		IsBot        bool   `json:"is_bot"`
+		FirstName    string `json:"first_name"`
+		Username     string `json:"username"`
+		LanguageCode string `json:"language_code"`
+	}
+	wireChat struct {
+		ID      int64  `json:"id"`
+		Type    string `json:"type"`
+		IsForum bool   `json:"is_forum"`
+	}
+	wireLocation struct {
+		Lat float64 `json:"latitude"`
+		Lon float64 `json:"longitude"`
+	}
+	wireMessage struct {
+		ID int `json:"message_id"`
+		// ThreadID is lenient: a topic id of an unexpected type is no
+		// reason to lose the message.
+		ThreadID       lenientInt    `json:"message_thread_id"`
+		IsTopicMessage bool          `json:"is_topic_message"`
+		From           *wireUser     `json:"from"`
+		Chat           *wireChat     `json:"chat"`
+		Text           string        `json:"text"`
+		ReplyTo        *wireMessage  `json:"reply_to_message"`
+		Location       *wireLocation `json:"location"`
+		Venue          *struct {
+			Location wireLocation `json:"location"`
+			Title    string       `json:"title"`
+		} `json:"venue"`
+	}
+	wireCallback struct {
+		ID      string       `json:"id"`
+		From    *wireUser    `json:"from"`
+		Message *wireMessage `json:"message"`
+		Data    string       `json:"data"`
+	}
+	// wireReaction is a MessageReactionUpdated (Bot API 7.0).
+	wireReaction struct {
+		Chat      *wireChat       `json:"chat"`
+		MessageID int             `json:"message_id"`
+		User      *wireUser       `json:"user"`
+		Old       []wireReactType `json:"old_reaction"`
+		New       []wireReactType `json:"new_reaction"`
+	}
+	wireReactType struct {
+		Type  string `json:"type"`
+		Emoji string `json:"emoji"`
+	}
+)
 
-// wireReaction is a MessageReactionUpdated (Bot API 7.0).
-type wireReaction struct {
-	Chat      *tgbotapi.Chat  `json:"chat"`
-	MessageID int             `json:"message_id"`
-	User      *tgbotapi.User  `json:"user"`
-	Old       []wireReactType `json:"old_reaction"`
-	New       []wireReactType `json:"new_reaction"`
-}
+// lenientInt reads a JSON number and anything else as 0.
+type lenientInt int
 
-type wireReactType struct {
-	Type  string `json:"type"`
-	Emoji string `json:"emoji"`
+func (n *lenientInt) UnmarshalJSON(b []byte) error {
+	var v int
+	if json.Unmarshal(b, &v) == nil {
+		*n = lenientInt(v)
+	}
+	return nil
 }
 
 func emoji(rs []wireReactType) []string {
@@ -77,77 +120,47 @@ func emoji(rs []wireReactType) []string {
 	return out
 }
 
-type newerMessage struct {
-	ThreadID       int  `json:"message_thread_id"`
-	IsTopicMessage bool `json:"is_topic_message"`
-	Chat           *struct {
-		IsForum bool `json:"is_forum"`
-	} `json:"chat"`
-	ReplyTo *newerMessage `json:"reply_to_message"`
-}
-
-func convertUpdate(u tgbotapi.Update, extra newerFields) bot.Update {
-	out := bot.Update{ID: u.UpdateID}
+func (u wireUpdate) convert() bot.Update {
+	out := bot.Update{ID: u.ID}
 	switch {
 	case u.Message != nil:
-		out.Message = convertMessage(u.Message, extra.Message)
+		out.Message = u.Message.convert()
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
 		q := u.CallbackQuery
-		var em *newerMessage
-		if extra.CallbackQuery != nil {
-			em = extra.CallbackQuery.Message
-		}
-		out.Callback = &bot.Callback{ID: q.ID, From: convertUser(q.From), Data: q.Data, Message: convertMessage(q.Message, em)}
-	case extra.MessageReaction != nil && extra.MessageReaction.Chat != nil:
-		r := extra.MessageReaction
-		out.Reaction = &bot.Reaction{
-			Chat:      bot.Chat{ID: r.Chat.ID, Type: r.Chat.Type},
-			MessageID: r.MessageID,
-			Old:       emoji(r.Old),
-			New:       emoji(r.New),
-		}
+		out.Callback = &bot.Callback{ID: q.ID, From: q.From.convert(), Data: q.Data, Message: q.Message.convert()}
+	case u.MessageReaction != nil && u.MessageReaction.Chat != nil:
+		r := u.MessageReaction
+		out.Reaction = &bot.Reaction{Chat: r.Chat.convert(), MessageID: r.MessageID, Old: emoji(r.Old), New: emoji(r.New)}
 		if r.User != nil {
-			u := convertUser(r.User)
-			out.Reaction.User = &u
+			user := r.User.convert()
+			out.Reaction.User = &user
 		}
 	}
 	return out
 }
 
-func convertUser(u *tgbotapi.User) bot.User {
-	return bot.User{ID: u.ID, IsBot: u.IsBot, FirstName: u.FirstName, Username: u.UserName, LanguageCode: u.LanguageCode}
+func (u *wireUser) convert() bot.User {
+	return bot.User{ID: u.ID, IsBot: u.IsBot, FirstName: u.FirstName, Username: u.Username, LanguageCode: u.LanguageCode}
 }
 
-// convertMessage converts m (nil gives nil) with its newer fields.
-func convertMessage(m *tgbotapi.Message, extra *newerMessage) *bot.Message {
+func (c *wireChat) convert() bot.Chat { return bot.Chat{ID: c.ID, Type: c.Type, IsForum: c.IsForum} }
+
+// convert converts m (nil gives nil; so does a message without a chat).
+func (m *wireMessage) convert() *bot.Message {
 	if m == nil || m.Chat == nil {
 		return nil
 	}
-	out := &bot.Message{
-		ID:   m.MessageID,
-		Chat: bot.Chat{ID: m.Chat.ID, Type: m.Chat.Type},
-		Text: m.Text,
-	}
+	out := &bot.Message{ID: m.ID, Chat: m.Chat.convert(), Text: m.Text, ThreadID: int(m.ThreadID), IsTopicMessage: m.IsTopicMessage}
 	if m.From != nil {
-		u := convertUser(m.From)
-		out.From = &u
+		user := m.From.convert()
+		out.From = &user
 	}
 	switch {
 	case m.Venue != nil:
-		out.Location = &bot.Location{Lat: m.Venue.Location.Latitude, Lon: m.Venue.Location.Longitude, Venue: m.Venue.Title}
+		out.Location = &bot.Location{Lat: m.Venue.Location.Lat, Lon: m.Venue.Location.Lon, Venue: m.Venue.Title}
 	case m.Location != nil:
-		out.Location = &bot.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+		out.Location = &bot.Location{Lat: m.Location.Lat, Lon: m.Location.Lon}
 	}
-	var replyExtra *newerMessage
-	if extra != nil {
-		out.ThreadID, out.IsTopicMessage = extra.ThreadID, extra.IsTopicMessage
-		if extra.Chat != nil {
-			out.Chat.IsForum = extra.Chat.IsForum
-		}
-		replyExtra = extra.ReplyTo
-	}
-	if m.ReplyToMessage != nil && m.ReplyToMessage != m {
-		out.ReplyTo = convertMessage(m.ReplyToMessage, replyExtra)
-	}
+	out.ReplyTo = m.ReplyTo.convert()
 	return out
 }

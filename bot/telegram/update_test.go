@@ -126,3 +126,14 @@ func FuzzDecodeUpdate(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeUpdate is a typical question as Telegram sends it.
+func BenchmarkDecodeUpdate(b *testing.B) {
+	raw := []byte(`{"update_id":812345678,"message":{"message_id":4321,"from":{"id":123456789,"is_bot":false,"first_name":"Siti","last_name":"Rahma","username":"sitirahma","language_code":"id"},"chat":{"id":123456789,"first_name":"Siti","last_name":"Rahma","username":"sitirahma","type":"private"},"date":1765000000,"text":"syarat bikin ktp el baru apa aja min"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeUpdate(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
