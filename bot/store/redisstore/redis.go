@@ -135,6 +135,8 @@ type Store struct {
 
 	secretMu sync.Mutex
 	secret   []byte // the key of userHash, once read
+
+	expiries expiryMemo // stats keys whose expiry this process set lately
 }
 
 var _ bot.Store = (*Store)(nil)

@@ -261,3 +261,21 @@ func TestOpenUnreachable(t *testing.T) {
 		t.Errorf("Open of a closed port: %v wraps ErrStoreClosed", err)
 	}
 }
+
+func TestExpiryMemo(t *testing.T) {
+	var m expiryMemo
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	steps := []struct {
+		key  string
+		at   time.Duration
+		want bool
+	}{
+		{"a", 0, true}, {"a", time.Minute, false}, {"b", time.Minute, true},
+		{"a", expiryRenew - time.Second, false}, {"a", expiryRenew, true}, {"a", expiryRenew + time.Second, false},
+	}
+	for i, st := range steps {
+		if got := m.due(st.key, now.Add(st.at)); got != st.want {
+			t.Errorf("step %d: due(%s, +%v) = %v, want %v", i, st.key, st.at, got, st.want)
+		}
+	}
+}
