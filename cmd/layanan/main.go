@@ -1,7 +1,9 @@
-// Command layanan is Layanan's one binary: the Telegram bot (serve), the
-// same conversation in a terminal (chat), and the staff tools (ask, lint,
-// eval). main only wires: the real entry point is run,
-// which the tests call with their own arguments and streams.
+// Command layanan is Layanan's one binary: the Telegram bot (serve, wired
+// by internal/app), the same conversation in a terminal (chat), the
+// admins' and staff's tools (broadcast, report, ask, lint, eval) and the
+// container's health check (health). main only wires: the real entry
+// point is run, which the tests call with their own arguments and streams;
+// every subcommand reads its settings through internal/config.
 package main
 
 import (
