@@ -84,8 +84,7 @@ func (c *Conversation) menuRow(v *conv) [][]Button {
 
 // categoryButtons lists the categories, two per row.
 func (c *Conversation) categoryButtons(v *conv) [][]Button {
-	var rows [][]Button
-	var row []Button
+	var buttons []Button
 	for _, cat := range c.know.Content().Categories {
 		data := callbackData(cbCategory, cat.ID, "0")
 		if data == "" {
@@ -95,14 +94,18 @@ func (c *Conversation) categoryButtons(v *conv) [][]Button {
 		if v.lang == LangEN && cat.NameEn != "" {
 			name = cat.NameEn
 		}
-		row = append(row, Button{Text: buttonLabel(name), Data: data})
-		if len(row) == 2 {
-			rows = append(rows, row)
-			row = nil
-		}
+		buttons = append(buttons, Button{Text: buttonLabel(name), Data: data})
 	}
-	if len(row) > 0 {
-		rows = append(rows, row)
+	return twoPerRow(buttons)
+}
+
+// twoPerRow lays buttons out two to a row.
+func twoPerRow(buttons []Button) [][]Button {
+	var rows [][]Button
+	for len(buttons) > 0 {
+		n := min(2, len(buttons))
+		rows = append(rows, buttons[:n:n])
+		buttons = buttons[n:]
 	}
 	return rows
 }

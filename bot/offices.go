@@ -165,30 +165,15 @@ func officeNamed(word string, loc *local.Data) string {
 		}
 	}
 	for _, o := range loc.Offices {
-		for _, w := range analysis.Tokenize(o.Name) {
+		for _, w := range o.NameWords {
 			// A whole word of the name, or a long enough part of one
 			// ("dukcapil" in "Disdukcapil"), that not most offices share.
-			if (w == word || len(word) >= 5 && strings.Contains(w, word)) && !commonNameWord(w, loc) {
+			if (w == word || len(word) >= 5 && strings.Contains(w, word)) && !loc.CommonNameWord(w) {
 				return o.ID
 			}
 		}
 	}
 	return ""
-}
-
-// commonNameWord tells whether w is in the names of most offices
-// ("kabupaten", "kantor", the region's name): it names none of them.
-func commonNameWord(w string, loc *local.Data) bool {
-	if len(loc.Offices) < 2 {
-		return false
-	}
-	n := 0
-	for _, o := range loc.Offices {
-		if slices.Contains(analysis.Tokenize(o.Name), w) {
-			n++
-		}
-	}
-	return n*2 > len(loc.Offices)
 }
 
 // entryOffices returns the offices that serve e: those it refers to by

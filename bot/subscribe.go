@@ -93,8 +93,7 @@ func (c *Conversation) topicsText(v *conv, sub Subscription) string {
 // topicButtons lists the categories to follow (✅ when followed), "all
 // topics" and "stop".
 func (c *Conversation) topicButtons(v *conv, sub Subscription) [][]Button {
-	var rows [][]Button
-	var row []Button
+	var buttons []Button
 	for _, cat := range c.know.Content().Categories {
 		data := callbackData(cbTopic, cat.ID)
 		if data == "" {
@@ -107,16 +106,9 @@ func (c *Conversation) topicButtons(v *conv, sub Subscription) [][]Button {
 		if slices.Contains(sub.Topics, cat.ID) {
 			name = "✅ " + name
 		}
-		row = append(row, Button{Text: buttonLabel(name), Data: data})
-		if len(row) == 2 {
-			rows = append(rows, row)
-			row = nil
-		}
+		buttons = append(buttons, Button{Text: buttonLabel(name), Data: data})
 	}
-	if len(row) > 0 {
-		rows = append(rows, row)
-	}
-	return append(rows, []Button{
+	return append(twoPerRow(buttons), []Button{
 		{Text: c.t(v, "button_all_topics"), Data: callbackData(cbTopic, "*")},
 		{Text: c.t(v, "button_unsubscribe"), Data: callbackData(cbSubscribe, "off")},
 	})

@@ -63,22 +63,14 @@ func TestReloadKeepsLocalOnBrokenFile(t *testing.T) {
 		}
 	}
 	write("offices:\n  - {id: disdukcapil, name: Disdukcapil Contoh, hours: {mon-fri: \"08:00-15:00\"}}\n")
-	c, err := Load(os.DirFS(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	live := NewLive(ix)
+	live := NewLive(buildDir(t, dir))
 	for _, broken := range []string{
 		"offices:\n  - {id: disdukcapil, name: Disdukcapil Contoh, hours: {mon-fri: \"8-15\"}}\n",
 		"offices:\n\t- id: x\n",
 		"timezone: Europe/Paris\n",
 	} {
 		write(broken)
-		_, err = live.Reload(context.Background(), os.DirFS(dir))
+		_, err := live.Reload(context.Background(), os.DirFS(dir))
 		var rerr *ReloadError
 		if !errors.As(err, &rerr) || rerr.Problems[0].File != "lokal.yaml" {
 			t.Fatalf("reload with %q: %v", broken, err)

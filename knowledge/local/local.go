@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/layanan-id/layanan/knowledge/analysis"
 )
 
 // FileName is the local data's file in the content folder.
@@ -30,6 +32,9 @@ type Data struct {
 	Holidays []Holiday
 
 	calendar *Calendar
+	// commonWords are name words most offices share ("kabupaten",
+	// "kantor", the region's name): they name none of them.
+	commonWords map[string]bool
 }
 
 // Office is one place citizens go to.
@@ -46,6 +51,9 @@ type Office struct {
 	// Services are entry ids or category ids the office serves.
 	Services []string
 	Notes    string
+	// NameWords are the name's words as questions are read (analysis.
+	// Tokenize), for recognising an office a question names.
+	NameWords []string
 	// Line is where the office starts in lokal.yaml.
 	Line int
 	// ServicesLine is where its services are listed.
@@ -115,6 +123,32 @@ func (d *Data) Office(id string) (*Office, bool) {
 	return nil, false
 }
 
+// indexNames reads every office's name words once, and which words most
+// offices share.
+func (d *Data) indexNames() {
+	count := map[string]int{}
+	for i := range d.Offices {
+		o := &d.Offices[i]
+		o.NameWords = slices.Compact(slices.Sorted(slices.Values(analysis.Tokenize(o.Name))))
+		for _, w := range o.NameWords {
+			count[w]++
+		}
+	}
+	d.commonWords = map[string]bool{}
+	if len(d.Offices) < 2 {
+		return
+	}
+	for w, n := range count {
+		if n*2 > len(d.Offices) {
+			d.commonWords[w] = true
+		}
+	}
+}
+
+// CommonNameWord tells whether w is in the names of most offices, so that
+// it names none of them.
+func (d *Data) CommonNameWord(w string) bool { return d != nil && d.commonWords[w] }
+
 // Serving returns the offices that list entryID or categoryID among their
 // services, in file order.
 func (d *Data) Serving(entryID, categoryID string) []*Office {
@@ -155,7 +189,10 @@ func Parse(data []byte) (*Data, []Problem) {
 	report := func(line int, fatal bool, format string, args ...any) {
 		problems = append(problems, Problem{Line: max(line, 1), Message: fmt.Sprintf(format, args...), Fatal: fatal})
 	}
-	defer func() { d.calendar = national.with(d.Holidays) }()
+	defer func() {
+		d.calendar = national.with(d.Holidays)
+		d.indexNames()
+	}()
 	if len(data) > MaxFileSize {
 		report(1, true, "berkas terlalu besar (%d byte, paling banyak %d); data lokal diabaikan", len(data), MaxFileSize)
 		return d, problems

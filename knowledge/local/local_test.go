@@ -2,6 +2,7 @@ package local
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,9 @@ func TestParseExample(t *testing.T) {
 	}
 	if got := d.Serving("akta-kematian", "kependudukan"); len(got) != 2 || got[0].ID != "disdukcapil" || got[1].ID != "mpp" {
 		t.Errorf("serving akta-kematian: %v", got)
+	}
+	if !d.CommonNameWord("contoh") || d.CommonNameWord("disdukcapil") || !slices.Contains(o.NameWords, "disdukcapil") {
+		t.Errorf("name words %v, common %v", o.NameWords, d.commonWords)
 	}
 	if d.Values["denda-akta-kematian"] == "" {
 		t.Error("value missing")
