@@ -26,6 +26,7 @@ type Store interface {
 	bot.Store
 	bot.SubscriptionStore
 	bot.StatsStore
+	bot.HandoffStore
 	broadcast.Queue
 }
 

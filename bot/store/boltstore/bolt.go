@@ -91,6 +91,9 @@ var (
 	bucketDeliveries         = []byte("broadcast_deliveries")
 	bucketUnclaimed          = []byte("broadcast_unclaimed")
 	bucketClaimed            = []byte("broadcast_claimed")
+	bucketTickets            = []byte("tickets")
+	bucketTicketsOpen        = []byte("tickets_open")
+	bucketTicketLinks        = []byte("ticket_links")
 
 	keyUnansweredCount = []byte("unanswered_count")
 	keyStatsUsersCount = []byte("stats_users_count")
@@ -102,6 +105,7 @@ var buckets = [][]byte{
 	bucketSubscriptions, bucketSubscriptionIndex, bucketSubscriptionCounts,
 	bucketStats, bucketStatsUsers,
 	bucketJobs, bucketJobTimes, bucketDeliveries, bucketUnclaimed, bucketClaimed,
+	bucketTickets, bucketTicketsOpen, bucketTicketLinks,
 }
 
 // Options configures a Store.
@@ -458,13 +462,17 @@ func (s *Store) sweepEvery() {
 	}
 }
 
-// sweep removes expired sessions, update marks and flood counters, and
-// the statistics of days past bot.StatsRetention.
+// sweep removes expired sessions, update marks and flood counters, the
+// statistics of days past bot.StatsRetention and tickets closed longer
+// than bot.TicketRetention ago.
 func (s *Store) sweep() error {
 	now := s.now()
 	s.flood.sweep(now)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		if err := pruneStats(tx, now); err != nil {
+			return err
+		}
+		if err := deleteTickets(tx, 0, now.Add(-bot.TicketRetention)); err != nil {
 			return err
 		}
 		for _, name := range [][]byte{bucketSessions, bucketUpdates} {

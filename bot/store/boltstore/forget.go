@@ -3,6 +3,7 @@ package boltstore
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -20,6 +21,9 @@ func (s *Store) ForgetUser(ctx context.Context, userID int64) error {
 	}
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		if err := tx.Bucket(bucketSessions).Delete(itob(userID)); err != nil {
+			return err
+		}
+		if err := deleteTickets(tx, userID, time.Time{}); err != nil {
 			return err
 		}
 		// Votes: take each out of its entry's count.

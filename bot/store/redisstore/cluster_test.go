@@ -58,6 +58,9 @@ func TestClusterContract(t *testing.T) {
 	t.Run("Subscriptions", func(t *testing.T) {
 		storetest.RunSubscriptions(t, func(t *testing.T) bot.SubscriptionStore { return openCluster(t, true) })
 	})
+	t.Run("Handoff", func(t *testing.T) {
+		storetest.RunHandoff(t, func(t *testing.T) bot.HandoffStore { return openCluster(t, true) })
+	})
 	t.Run("Stats", func(t *testing.T) {
 		storetest.RunStats(t, func(t *testing.T) storetest.StatsStore { return openCluster(t, true) })
 	})

@@ -43,6 +43,9 @@ func (s *Store) ForgetUser(ctx context.Context, userID int64) error {
 	if _, err := s.Unsubscribe(ctx, userID); err != nil {
 		return fail(op, err)
 	}
+	if err := s.forgetTickets(ctx, userID); err != nil {
+		return fail(op, err)
+	}
 	if err := forgetVotes.Run(ctx, s.client, []string{s.keys.userVotes(userID), s.keys.helpful(), s.keys.notHelpful()}).Err(); err != nil {
 		return fail(op, err)
 	}

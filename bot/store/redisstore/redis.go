@@ -50,6 +50,8 @@
 //	{bc}:jobs                        a sorted set of job ids by creation time
 //	{bc}:deliveries                  a stream of deliveries (job id, chat id),
 //	                                 read by the consumer group "workers"
+//	{ho}:seq, {ho}:tickets, {ho}:open, {ho}:closed, {ho}:links, {ho}:stats
+//	                                 handoff tickets to staff (see handoff.go)
 //
 // A vote and its count are written together by a Lua script; their keys
 // share the hash tag {fb} so that the script runs on Redis Cluster too.

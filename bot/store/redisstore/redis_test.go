@@ -52,6 +52,10 @@ func TestSubscriptionsContract(t *testing.T) {
 	storetest.RunSubscriptions(t, func(t *testing.T) bot.SubscriptionStore { return openStore(t) })
 }
 
+func TestHandoffContract(t *testing.T) {
+	storetest.RunHandoff(t, func(t *testing.T) bot.HandoffStore { return openStore(t) })
+}
+
 func TestStatsContract(t *testing.T) {
 	storetest.RunStats(t, func(t *testing.T) storetest.StatsStore { return openStore(t) })
 }

@@ -16,6 +16,7 @@ type Forgettable interface {
 	Store
 	bot.SubscriptionStore
 	StatsStore
+	bot.HandoffStore
 }
 
 // RunForget checks ForgetUser: after it, nothing the store returns is
@@ -37,6 +38,18 @@ func RunForget(t *testing.T, open func(t *testing.T) Forgettable, dump func(t *t
 		}
 		must(t, s.LogUnanswered(ctx, bot.Unanswered{Text: "pertanyaan rahasia", Lang: "id", At: now, UserID: u}, time.Hour, 100))
 		must(t, s.CountQuestion(ctx, now, u, "answered", "skck"))
+	}
+	// Each user has a closed ticket and an open one, with linked messages.
+	tickets := map[int64][]int64{}
+	for i, u := range []int64{forgotten, kept} {
+		for j := range 2 {
+			tk := openTicket(t, s, bot.Ticket{UserID: u, ChatID: u, Lang: "id", OpenedAt: now, ActiveAt: now})
+			must(t, s.LinkMessage(ctx, tk.Number, 100*(i+1)+j, j == 0))
+			if j == 0 {
+				closeTicket(t, s, tk.Number, now)
+			}
+			tickets[u] = append(tickets[u], tk.Number)
+		}
 	}
 	// The /hapusdata command and the button that confirms it, as the
 	// conversation handles them: both claimed and finished, the command
@@ -75,6 +88,25 @@ func RunForget(t *testing.T, open func(t *testing.T) Forgettable, dump func(t *t
 	}
 	if len(qs) != 1 {
 		t.Errorf("%d questions remain, want the other user's 1", len(qs))
+	}
+	for _, n := range tickets[forgotten] {
+		if _, found, err := s.Ticket(ctx, n); err != nil || found {
+			t.Errorf("ticket #%d after ForgetUser: found %v, err %v", n, found, err)
+		}
+	}
+	for _, msg := range []int{100, 101} {
+		if _, found, err := s.TicketByMessage(ctx, msg); err != nil || found {
+			t.Errorf("message %d's ticket after ForgetUser: found %v, err %v", msg, found, err)
+		}
+	}
+	if _, found, err := s.OpenTicketOf(ctx, forgotten); err != nil || found {
+		t.Errorf("open ticket after ForgetUser: found %v, err %v", found, err)
+	}
+	if open, err := s.OpenTickets(ctx); err != nil || len(open) != 1 || open[0].UserID != kept {
+		t.Errorf("open tickets after ForgetUser = %+v, err %v; want the other user's", open, err)
+	}
+	if _, found, err := s.TicketByMessage(ctx, 201); err != nil || !found {
+		t.Errorf("the other user's linked message: found %v, err %v", found, err)
 	}
 	if _, found, _ := s.LoadSession(ctx, kept); !found {
 		t.Error("the other user's session is gone")
