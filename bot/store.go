@@ -48,14 +48,17 @@ type Feedback struct {
 	At        time.Time // when
 }
 
-// Unanswered is a question that got no confident answer, kept for staff,
-// or, with EntryID, a citizen's comment on an answer they marked 👎.
+// Unanswered is a question that got no confident answer, kept for staff;
+// with EntryID, a citizen's comment on an answer they marked 👎; with
+// Example too, a citizen's question that staff suggested, from a handoff
+// (/contoh), as an example question for the entry.
 type Unanswered struct {
 	Text    string    `json:"text"`
 	Lang    string    `json:"lang"`
 	At      time.Time `json:"at"`
 	UserID  int64     `json:"user,omitempty"`  // kept only so /hapusdata can delete it
 	EntryID string    `json:"entry,omitempty"` // the answer commented on; "" for a question
+	Example bool      `json:"example,omitempty"`
 }
 
 // Votes counts the feedback on one entry.

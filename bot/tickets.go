@@ -19,7 +19,9 @@ type Ticket struct {
 	Consent bool
 	// ThreadID is the ticket's forum topic in the staff group; 0 when the
 	// group has no topics and staff reply to the ticket's messages.
-	ThreadID     int
+	ThreadID int
+	// HeaderID is the ticket's first post in the staff group.
+	HeaderID     int
 	OpenedAt     time.Time
 	ActiveAt     time.Time // the last message either way
 	FirstReplyAt time.Time // the first staff message; zero until then
@@ -57,10 +59,13 @@ type HandoffStore interface {
 	OpenTicketOf(ctx context.Context, userID int64) (Ticket, bool, error)
 	// OpenTickets returns every open ticket, oldest first.
 	OpenTickets(ctx context.Context) ([]Ticket, error)
+	// TicketsOf returns the user's tickets kept, open and closed, oldest
+	// first.
+	TicketsOf(ctx context.Context, userID int64) ([]Ticket, error)
 	// LinkMessage records that a message of the staff group belongs to the
 	// ticket, so that a staff reply to it reaches the citizen; with topic,
 	// messageID is the ticket's forum topic (message_thread_id) and becomes
-	// its ThreadID.
+	// its ThreadID; the first other message linked becomes its HeaderID.
 	LinkMessage(ctx context.Context, number int64, messageID int, topic bool) error
 	// TicketByMessage returns the ticket a staff-group message or topic
 	// was linked to.

@@ -61,6 +61,12 @@ type Message struct {
 	From *User // nil for a channel post
 	Chat Chat
 	Text string // the text; empty for a photo, sticker or other media
+	// Caption is a photo's, video's or document's caption.
+	Caption string
+	// Service is true for a message that records an event (a member
+	// joined, a forum topic was created or closed) rather than one a
+	// person wrote; TopicClosed for the closing of a forum topic.
+	Service, TopicClosed bool
 	// ReplyTo is the message this one answers, when it does.
 	ReplyTo *Message
 	// ThreadID is the forum topic the message is in (Bot API

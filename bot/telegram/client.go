@@ -43,7 +43,10 @@ type ErrorObserver interface {
 // Observe makes the client report API errors to o. Call it before use.
 func (c *Client) Observe(o ErrorObserver) { c.observer = o }
 
-var _ bot.Sender = (*Client)(nil)
+var (
+	_ bot.Sender = (*Client)(nil)
+	_ bot.Relay  = (*Client)(nil)
+)
 
 // ctxHTTPClient gives one library call its context.
 type ctxHTTPClient struct {
@@ -273,6 +276,7 @@ func sendParams(r bot.Reply, html bool) (tgbotapi.Params, error) {
 	} else {
 		params["text"] = render.PlainText(r.Text)
 	}
+	place(params, r.ThreadID, r.ReplyTo)
 	if len(r.Buttons) > 0 {
 		markup, err := json.Marshal(keyboard(r.Buttons))
 		if err != nil {
@@ -281,6 +285,84 @@ func sendParams(r bot.Reply, html bool) (tgbotapi.Params, error) {
 		params["reply_markup"] = string(markup)
 	}
 	return params, nil
+}
+
+// place sets a message's forum topic and the message it replies to
+// (reply_parameters, which the library lacks); a reply whose message was
+// deleted goes out anyway.
+func place(params tgbotapi.Params, threadID, replyTo int) {
+	if threadID != 0 {
+		params["message_thread_id"] = strconv.Itoa(threadID)
+	}
+	if replyTo != 0 {
+		params["reply_parameters"] = fmt.Sprintf(`{"message_id":%d,"allow_sending_without_reply":true}`, replyTo)
+	}
+}
+
+// Copy implements bot.Relay with copyMessage.
+func (c *Client) Copy(ctx context.Context, cp bot.Copy) (int, error) {
+	params := tgbotapi.Params{
+		"chat_id":      strconv.FormatInt(cp.ToChat, 10),
+		"from_chat_id": strconv.FormatInt(cp.FromChat, 10),
+		"message_id":   strconv.Itoa(cp.MessageID),
+	}
+	place(params, cp.ThreadID, cp.ReplyTo)
+	if cp.Caption != nil {
+		params["caption"] = *cp.Caption
+	}
+	resp, err := c.request(ctx, "copyMessage", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.MakeRequest("copyMessage", params)
+	})
+	if err != nil {
+		return 0, err
+	}
+	var id struct {
+		MessageID int `json:"message_id"`
+	}
+	if err := json.Unmarshal(resp.Result, &id); err != nil {
+		return 0, fmt.Errorf("telegram: copyMessage: decode: %w", err)
+	}
+	return id.MessageID, nil
+}
+
+// CreateTopic implements bot.Relay with createForumTopic (Bot API 6.3).
+func (c *Client) CreateTopic(ctx context.Context, chatID int64, name string) (int, error) {
+	params := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "name": name}
+	resp, err := c.request(ctx, "createForumTopic", func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.MakeRequest("createForumTopic", params)
+	})
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Code == 400 && strings.Contains(strings.ToLower(apiErr.Message), "not a forum") {
+		return 0, fmt.Errorf("%w: %w", bot.ErrNoTopics, err)
+	}
+	if err != nil {
+		return 0, err
+	}
+	var topic struct {
+		ThreadID int `json:"message_thread_id"`
+	}
+	if err := json.Unmarshal(resp.Result, &topic); err != nil {
+		return 0, fmt.Errorf("telegram: createForumTopic: decode: %w", err)
+	}
+	return topic.ThreadID, nil
+}
+
+// CloseTopic implements bot.Relay.
+func (c *Client) CloseTopic(ctx context.Context, chatID int64, threadID int) error {
+	return c.topicCall(ctx, "closeForumTopic", chatID, threadID)
+}
+
+// DeleteTopic implements bot.Relay.
+func (c *Client) DeleteTopic(ctx context.Context, chatID int64, threadID int) error {
+	return c.topicCall(ctx, "deleteForumTopic", chatID, threadID)
+}
+
+func (c *Client) topicCall(ctx context.Context, method string, chatID int64, threadID int) error {
+	params := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "message_thread_id": strconv.Itoa(threadID)}
+	_, err := c.request(ctx, method, func(b *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
+		return b.MakeRequest(method, params)
+	})
+	return err
 }
 
 // inlineKeyboard is reply_markup with the buttons the library lacks

@@ -72,12 +72,22 @@ type (
 		From           *wireUser     `json:"from"`
 		Chat           *wireChat     `json:"chat"`
 		Text           string        `json:"text"`
+		Caption        string        `json:"caption"`
 		ReplyTo        *wireMessage  `json:"reply_to_message"`
 		Location       *wireLocation `json:"location"`
 		Venue          *struct {
 			Location wireLocation `json:"location"`
 			Title    string       `json:"title"`
 		} `json:"venue"`
+		// Service messages: only whether they are there matters.
+		TopicCreated  json.RawMessage `json:"forum_topic_created"`
+		TopicClosed   json.RawMessage `json:"forum_topic_closed"`
+		TopicReopened json.RawMessage `json:"forum_topic_reopened"`
+		TopicEdited   json.RawMessage `json:"forum_topic_edited"`
+		NewMembers    json.RawMessage `json:"new_chat_members"`
+		LeftMember    json.RawMessage `json:"left_chat_member"`
+		Pinned        json.RawMessage `json:"pinned_message"`
+		NewTitle      json.RawMessage `json:"new_chat_title"`
 	}
 	wireCallback struct {
 		ID      string       `json:"id"`
@@ -150,7 +160,11 @@ func (m *wireMessage) convert() *bot.Message {
 	if m == nil || m.Chat == nil {
 		return nil
 	}
-	out := &bot.Message{ID: m.ID, Chat: m.Chat.convert(), Text: m.Text, ThreadID: int(m.ThreadID), IsTopicMessage: m.IsTopicMessage}
+	out := &bot.Message{ID: m.ID, Chat: m.Chat.convert(), Text: m.Text, Caption: m.Caption, ThreadID: int(m.ThreadID), IsTopicMessage: m.IsTopicMessage}
+	out.TopicClosed = m.TopicClosed != nil
+	for _, field := range []json.RawMessage{m.TopicCreated, m.TopicClosed, m.TopicReopened, m.TopicEdited, m.NewMembers, m.LeftMember, m.Pinned, m.NewTitle} {
+		out.Service = out.Service || field != nil
+	}
 	if m.From != nil {
 		user := m.From.convert()
 		out.From = &user

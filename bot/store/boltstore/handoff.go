@@ -126,7 +126,7 @@ func (s *Store) OpenTicket(ctx context.Context, t bot.Ticket) (bot.Ticket, bool,
 			seq = btoi(v)
 		}
 		seq++
-		t.Number, t.ClosedAt, t.Rating, t.ThreadID, t.FirstReplyAt = seq, time.Time{}, 0, 0, time.Time{}
+		t.Number, t.ClosedAt, t.Rating, t.ThreadID, t.HeaderID, t.FirstReplyAt = seq, time.Time{}, 0, 0, 0, time.Time{}
 		if err := meta.Put(keyTicketSeq, itob(seq)); err != nil {
 			return err
 		}
@@ -183,6 +183,24 @@ func (s *Store) OpenTickets(ctx context.Context) ([]bot.Ticket, error) {
 	return out, err
 }
 
+// TicketsOf implements bot.HandoffStore.
+func (s *Store) TicketsOf(ctx context.Context, userID int64) ([]bot.Ticket, error) {
+	var out []bot.Ticket
+	err := s.view("tickets of", func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketTickets).ForEach(func(_, v []byte) error {
+			var rec ticketRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			if rec.UserID == userID {
+				out = append(out, rec.Ticket)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // LinkMessage implements bot.HandoffStore.
 func (s *Store) LinkMessage(ctx context.Context, number int64, messageID int, topic bool) error {
 	return s.update("link message", func(tx *bbolt.Tx) error {
@@ -194,8 +212,11 @@ func (s *Store) LinkMessage(ctx context.Context, number int64, messageID int, to
 			return fmt.Errorf("ticket %d: %w", number, errNoTicket)
 		}
 		rec.Links = append(rec.Links, messageID)
-		if topic {
+		switch {
+		case topic:
 			rec.ThreadID = messageID
+		case rec.HeaderID == 0:
+			rec.HeaderID = messageID
 		}
 		if err := putTicket(tx, rec); err != nil {
 			return err

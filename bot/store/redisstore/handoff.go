@@ -1,10 +1,12 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -184,7 +186,7 @@ func (s *Store) OpenTicket(ctx context.Context, t bot.Ticket) (bot.Ticket, bool,
 		if err != nil {
 			return err
 		}
-		t.Number, t.ClosedAt, t.Rating, t.ThreadID, t.FirstReplyAt = seq+1, time.Time{}, 0, 0, time.Time{}
+		t.Number, t.ClosedAt, t.Rating, t.ThreadID, t.HeaderID, t.FirstReplyAt = seq+1, time.Time{}, 0, 0, 0, time.Time{}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			s.deleteTickets(ctx, p, expired)
 			p.Set(ctx, s.keys.hoSeq(), t.Number, 0)
@@ -255,8 +257,11 @@ func (s *Store) LinkMessage(ctx context.Context, number int64, messageID int, to
 			return fmt.Errorf("ticket %d: %w", number, errNoTicket)
 		}
 		rec.Links = append(rec.Links, messageID)
-		if topic {
+		switch {
+		case topic:
 			rec.ThreadID = messageID
+		case rec.HeaderID == 0:
+			rec.HeaderID = messageID
 		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.HSet(ctx, s.keys.hoLinks(), strconv.Itoa(messageID), number)
@@ -390,22 +395,49 @@ func (s *Store) HandoffStats(ctx context.Context) (bot.HandoffStats, error) {
 	}, nil
 }
 
+// ticketsOf reads every ticket of the user, oldest first.
+func (s *Store) ticketsOf(ctx context.Context, c redis.Cmdable, userID int64) ([]ticketRecord, error) {
+	all, err := c.HGetAll(ctx, s.keys.hoTickets()).Result()
+	if err != nil {
+		return nil, err
+	}
+	var out []ticketRecord
+	for n, raw := range all {
+		var rec ticketRecord
+		if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+			return nil, fmt.Errorf("decode ticket %s: %w", n, err)
+		}
+		if rec.UserID == userID {
+			out = append(out, rec)
+		}
+	}
+	slices.SortFunc(out, func(a, b ticketRecord) int { return cmp.Compare(a.Number, b.Number) })
+	return out, nil
+}
+
+// TicketsOf implements bot.HandoffStore.
+func (s *Store) TicketsOf(ctx context.Context, userID int64) ([]bot.Ticket, error) {
+	const op = "tickets of"
+	if s.closed.Load() {
+		return nil, fail(op, bot.ErrStoreClosed)
+	}
+	recs, err := s.ticketsOf(ctx, s.client, userID)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	out := make([]bot.Ticket, len(recs))
+	for i, r := range recs {
+		out[i] = r.Ticket
+	}
+	return out, nil
+}
+
 // forgetTickets deletes the user's tickets and their links.
 func (s *Store) forgetTickets(ctx context.Context, userID int64) error {
 	return s.ticketTx(ctx, "forget tickets", func(tx *redis.Tx) error {
-		all, err := tx.HGetAll(ctx, s.keys.hoTickets()).Result()
+		gone, err := s.ticketsOf(ctx, tx, userID)
 		if err != nil {
 			return err
-		}
-		var gone []ticketRecord
-		for n, raw := range all {
-			var rec ticketRecord
-			if err := json.Unmarshal([]byte(raw), &rec); err != nil {
-				return fmt.Errorf("decode ticket %s: %w", n, err)
-			}
-			if rec.UserID == userID {
-				gone = append(gone, rec)
-			}
 		}
 		if len(gone) == 0 {
 			return nil

@@ -36,8 +36,9 @@
 //	                                 first process that needs it
 //	{fb}:vote:<chat>:<message>       the vote that stands on an answer message
 //	{fb}:helpful, {fb}:not_helpful   hashes of entry id → number of votes
-//	unanswered                       a stream of unanswered questions and comments on
-//	                                 answers marked 👎 (fields text, lang, at, user, entry)
+//	unanswered                       a stream of unanswered questions, comments on
+//	                                 answers marked 👎 and example questions staff
+//	                                 suggested (fields text, lang, at, user, entry, example)
 //	{sub}:chats                      a hash of chat id → subscription as JSON
 //	{sub}:all                        a set of every subscribed chat id
 //	{sub}:no_topic                   a set of the chats that follow no topic
@@ -318,7 +319,7 @@ func (s *Store) queueLogUnanswered(ctx context.Context, pipe redis.Pipeliner, q 
 	pipe.XAdd(ctx, &redis.XAddArgs{
 		Stream: key,
 		MaxLen: int64(maxEntries), // exact: the log keeps at most maxEntries
-		Values: []any{"text", q.Text, "lang", q.Lang, "at", q.At.UTC().Format(time.RFC3339Nano), "user", strconv.FormatInt(q.UserID, 10), "entry", q.EntryID},
+		Values: []any{"text", q.Text, "lang", q.Lang, "at", q.At.UTC().Format(time.RFC3339Nano), "user", strconv.FormatInt(q.UserID, 10), "entry", q.EntryID, "example", strconv.FormatBool(q.Example)},
 	})
 	pipe.XTrimMinID(ctx, key, strconv.FormatInt(cutoff.UnixMilli(), 10))
 	// Without new questions, the whole log expires with its newest one.
@@ -370,7 +371,7 @@ func decodeUnanswered(m redis.XMessage) (bot.Unanswered, error) {
 		return bot.Unanswered{}, fmt.Errorf("entry %s: %w", m.ID, err)
 	}
 	user, _ := strconv.ParseInt(field("user"), 10, 64)
-	return bot.Unanswered{Text: field("text"), Lang: field("lang"), At: at, UserID: user, EntryID: field("entry")}, nil
+	return bot.Unanswered{Text: field("text"), Lang: field("lang"), At: at, UserID: user, EntryID: field("entry"), Example: field("example") == "true"}, nil
 }
 
 // Ping reports whether Redis answers.

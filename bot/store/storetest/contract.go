@@ -378,7 +378,7 @@ var unansweredTests = []storeTest{
 	{"retention drops old questions", func(t *testing.T, s Store) {
 		now := time.Now()
 		old := bot.Unanswered{Text: "kemarin dulu", Lang: "id", At: now.Add(-2 * time.Hour)}
-		recent := bot.Unanswered{Text: "barusan", Lang: "id", At: now.Add(-time.Minute)}
+		recent := bot.Unanswered{Text: "barusan", Lang: "id", At: now.Add(-time.Minute), EntryID: "ktp-baru", Example: true}
 		logAll(t, s, []bot.Unanswered{old, recent}, time.Hour, maxEntries)
 		wantUnanswered(t, s, time.Time{}, []bot.Unanswered{recent})
 	}},
@@ -481,7 +481,7 @@ func wantUnanswered(t *testing.T, s Store, since time.Time, want []bot.Unanswere
 	got := listUnanswered(t, s, since)
 	same := len(got) == len(want)
 	for i := 0; same && i < len(got); i++ {
-		same = got[i].Text == want[i].Text && got[i].Lang == want[i].Lang && got[i].At.Equal(want[i].At) && got[i].EntryID == want[i].EntryID
+		same = got[i].Text == want[i].Text && got[i].Lang == want[i].Lang && got[i].At.Equal(want[i].At) && got[i].EntryID == want[i].EntryID && got[i].Example == want[i].Example
 	}
 	if !same {
 		t.Errorf("ListUnanswered(since %v):\n got %s\nwant %s", since, describeAll(got), describeAll(want))
@@ -494,7 +494,7 @@ func describe(q bot.Unanswered) string {
 	if r := []rune(text); len(r) > 24 {
 		text = string(r[:24]) + fmt.Sprintf("…(%d bytes)", len(q.Text))
 	}
-	return fmt.Sprintf("{%q %s %s %s}", text, q.Lang, q.At.Format(time.RFC3339Nano), q.EntryID)
+	return fmt.Sprintf("{%q %s %s %s example=%v}", text, q.Lang, q.At.Format(time.RFC3339Nano), q.EntryID, q.Example)
 }
 
 func describeAll(qs []bot.Unanswered) string {

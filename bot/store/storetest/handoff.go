@@ -59,7 +59,7 @@ func wantTicket(t *testing.T, s bot.HandoffStore, want bot.Ticket) {
 
 func sameTicket(a, b bot.Ticket) bool {
 	return a.Number == b.Number && a.UserID == b.UserID && a.ChatID == b.ChatID && a.Lang == b.Lang &&
-		a.Service == b.Service && a.Consent == b.Consent && a.ThreadID == b.ThreadID &&
+		a.Service == b.Service && a.Consent == b.Consent && a.ThreadID == b.ThreadID && a.HeaderID == b.HeaderID &&
 		a.OpenedAt.Equal(b.OpenedAt) && a.ActiveAt.Equal(b.ActiveAt) &&
 		a.FirstReplyAt.Equal(b.FirstReplyAt) && a.ClosedAt.Equal(b.ClosedAt) && a.Rating == b.Rating
 }
@@ -152,14 +152,30 @@ var handoffTests = []handoffTest{
 		if _, found, err := s.TicketByMessage(ctx, 80); err != nil || found {
 			t.Errorf("TicketByMessage(80): found %v, err %v; want none", found, err)
 		}
-		a.ThreadID = 77
+		a.ThreadID, a.HeaderID = 77, 78
 		wantTicket(t, s, a)
+		must(t, s.LinkMessage(ctx, a.Number, 82, false))
+		wantTicket(t, s, a) // the header stays the first message linked
 		closeTicket(t, s, a.Number, ticketTime.Add(time.Hour))
 		if got, found, err := s.TicketByMessage(ctx, 78); err != nil || !found || got.Open() {
 			t.Errorf("TicketByMessage(78) after closing: open %v, found %v, err %v; want the closed ticket", got.Open(), found, err)
 		}
 		if err := s.LinkMessage(ctx, 99, 81, false); err == nil {
 			t.Error("LinkMessage to a ticket that does not exist: no error")
+		}
+	}},
+	{"tickets of a user", func(t *testing.T, s bot.HandoffStore) {
+		ctx := context.Background()
+		first := openTicket(t, s, newTicket(42))
+		openTicket(t, s, newTicket(43))
+		closeTicket(t, s, first.Number, ticketTime.Add(time.Hour))
+		second := openTicket(t, s, newTicket(42))
+		got, err := s.TicketsOf(ctx, 42)
+		if err != nil || len(got) != 2 || got[0].Number != first.Number || got[1].Number != second.Number || got[0].Open() || !got[1].Open() {
+			t.Errorf("TicketsOf(42) = %+v, err %v; want #%d closed and #%d open", got, err, first.Number, second.Number)
+		}
+		if got, err := s.TicketsOf(ctx, 44); err != nil || len(got) != 0 {
+			t.Errorf("TicketsOf(44) = %+v, err %v; want none", got, err)
 		}
 	}},
 	{"touch", func(t *testing.T, s bot.HandoffStore) {
@@ -303,6 +319,7 @@ func handoffClosed(t *testing.T, s bot.HandoffStore) {
 	_, _, calls["Ticket"] = s.Ticket(ctx, tk.Number)
 	_, _, calls["OpenTicketOf"] = s.OpenTicketOf(ctx, 42)
 	_, calls["OpenTickets"] = s.OpenTickets(ctx)
+	_, calls["TicketsOf"] = s.TicketsOf(ctx, 42)
 	calls["LinkMessage"] = s.LinkMessage(ctx, tk.Number, 1, false)
 	_, _, calls["TicketByMessage"] = s.TicketByMessage(ctx, 1)
 	_, _, calls["TouchTicket"] = s.TouchTicket(ctx, tk.Number, ticketTime, false)
