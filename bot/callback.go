@@ -23,6 +23,7 @@ const (
 	cbBroadcast = "b" // b:<send|drop>         an admin's answer to a preview
 	cbForget    = "h" // h:<yes|no>            confirm /hapusdata
 	cbReason    = "r" // r:<reason>:<entry id>  what was wrong with an answer marked 👎
+	// The handoff's kinds are in handoff.go.
 )
 
 // The reasons a citizen can pick after 👎, with their text keys.
@@ -48,6 +49,7 @@ type callback struct {
 	page   int
 	vote   bool
 	reason string // a reason code of commentReasons
+	ticket int64  // a handoff ticket's number
 	valid  bool
 }
 
@@ -92,6 +94,8 @@ func parseCallback(data string) callback {
 		c.id, c.valid = parts[1], true
 	case c.kind == cbReason && len(parts) == 3 && reasonText(parts[1]) != "" && isSlug(parts[2]):
 		c.reason, c.id, c.valid = parts[1], parts[2], true
+	default:
+		parseHandoffCallback(&c, parts)
 	}
 	return c
 }

@@ -70,6 +70,7 @@ const (
 	OutcomeAdmin      OutcomeKind = "admin"       // an admin's broadcast button
 	OutcomeForget     OutcomeKind = "forget"      // /hapusdata confirmed or cancelled
 	OutcomeOffices    OutcomeKind = "offices"     // opening hours, /kantor, the nearest offices
+	OutcomeHandoff    OutcomeKind = "handoff"     // opening, relaying, closing or rating a handoff to staff
 	// Set by the middleware from the error, not by the conversation:
 	OutcomeBlocked OutcomeKind = "blocked" // the reply failed: the citizen blocked the bot
 	OutcomeError   OutcomeKind = "error"   // the reply failed otherwise
@@ -81,7 +82,7 @@ func Outcomes() []OutcomeKind {
 		OutcomeAnswered, OutcomeFollowUp, OutcomeSuggested, OutcomeNotFound, OutcomeSmallTalk,
 		OutcomeCommand, OutcomeCallback, OutcomeFeedback, OutcomeFlood, OutcomeNonText,
 		OutcomeDuplicate, OutcomeInProgress, OutcomeIgnored, OutcomeAdmin, OutcomeForget,
-		OutcomeOffices, OutcomeBlocked, OutcomeError,
+		OutcomeOffices, OutcomeHandoff, OutcomeBlocked, OutcomeError,
 	}
 }
 
@@ -94,6 +95,7 @@ type Options struct {
 	Broadcasts    Broadcaster       // /broadcast
 	Reload        ReloadFunc        // /reload
 	Observer      Observer          // metrics
+	Handoff       *Handoff          // /petugas: citizens reach staff in their group
 }
 
 // Conversation answers citizens. It is safe for concurrent use; updates of
@@ -109,6 +111,7 @@ type Conversation struct {
 	smalltalk *smalltalk
 	language  *languageGuesser
 	hours     *hoursWords
+	handoff   *handoffWords
 	cards     *Cards
 	cardParts cardCache
 	router    *router
@@ -138,6 +141,10 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	handoff, err := loadHandoffWords()
+	if err != nil {
+		return nil, err
+	}
 	def := DefaultConfig()
 	if cfg.MenuPageSize <= 0 {
 		cfg.MenuPageSize = def.MenuPageSize
@@ -148,7 +155,7 @@ func New(cfg Config, know Knowledge, store Store, send Sender, log *slog.Logger,
 	if cfg.UpdateTTL <= 0 {
 		cfg.UpdateTTL = def.UpdateTTL
 	}
-	c := &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: cards.texts, cards: cards, smalltalk: st, language: lang, hours: hours, now: time.Now}
+	c := &Conversation{cfg: cfg, opts: opts, know: know, store: store, send: send, log: log, texts: cards.texts, cards: cards, smalltalk: st, language: lang, hours: hours, handoff: handoff, now: time.Now}
 	c.router = c.routes()
 	return c, nil
 }
@@ -195,6 +202,7 @@ func (c *Conversation) Handle(ctx context.Context, u Update) (Outcome, error) {
 		chatID int64
 		text   string
 		flood  time.Duration
+		staff  bool // a message in the staff group
 	)
 	switch {
 	case u.Callback != nil:
@@ -207,13 +215,14 @@ func (c *Conversation) Handle(ctx context.Context, u Update) (Outcome, error) {
 	case u.Message != nil && u.Message.From != nil && !u.Message.From.IsBot:
 		m := u.Message
 		from, chatID, text = m.From, m.Chat.ID, m.Text
-		if m.Chat.Shared() {
+		staff = c.isStaffChat(chatID)
+		if m.Chat.Shared() && !staff {
 			var addressed bool
 			if text, addressed = c.addressedInGroup(m); !addressed {
 				return Outcome{Kind: OutcomeIgnored, ChatID: chatID}, nil
 			}
 		}
-		if c.cfg.FloodLimit > 0 {
+		if c.cfg.FloodLimit > 0 && !staff {
 			flood = c.cfg.FloodWindow
 		}
 	default:
@@ -247,6 +256,8 @@ func (c *Conversation) Handle(ctx context.Context, u Update) (Outcome, error) {
 		out, err = c.handleCallback(ctx, v, u.Callback)
 	case u.Reaction != nil:
 		out, err = c.handleReaction(ctx, v, u.Reaction)
+	case staff:
+		out, err = c.handleStaff(ctx, v, u.Message)
 	default:
 		out, err = c.handleMessage(ctx, v, u.Message, text, adm.Messages)
 	}
@@ -320,6 +331,11 @@ func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *Message, t
 			return out, err
 		}
 		return out, nil
+	}
+	if c.opts.Handoff != nil {
+		if out, handled, err := c.handoffMessage(ctx, v, m, cmd, isCommand, out); handled {
+			return out, err
+		}
 	}
 	if strings.TrimSpace(text) == "" && strings.TrimSpace(m.Text) != "" {
 		// Only the bot's name, in a group: a greeting, not a sticker.
@@ -406,6 +422,14 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	if out, handled, err := c.answerHours(ctx, v, text, out); handled {
 		return out, err
 	}
+	if rest, ok := c.handoff.match(text); ok {
+		// "mau bicara dengan petugas": a person, not a search.
+		out.Kind = OutcomeHandoff
+		if c.opts.Handoff == nil {
+			return out, c.sendContact(ctx, v)
+		}
+		return out, c.startHandoff(ctx, v, strings.Join(rest, " "))
+	}
 	stopTyping := c.typingAfter(ctx, v.chatID, typingDelay)
 	res, err := c.know.Search(ctx, text, 3)
 	stopTyping()
@@ -455,6 +479,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 			others = append([]knowledge.Hit{*res.Also}, others...)
 			offerFirst = true
 		}
+		v.session.Asked = ""
 		err = c.sendAnswer(ctx, v, e, others, offerFirst)
 		if offerFirst && len(others) > 0 {
 			v.session.Offered = []string{others[0].Entry.ID}
@@ -464,6 +489,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	case len(suggestions) > 0:
 		out.Kind = OutcomeSuggested
 		c.logUnanswered(v, text)
+		c.keepAsked(v, text)
 		var buttons [][]Button
 		v.session.Offered = nil
 		for _, e := range suggestions {
@@ -477,6 +503,7 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	default:
 		out.Kind = OutcomeNotFound
 		c.logUnanswered(v, text)
+		c.keepAsked(v, text)
 		v.session.Offered = nil
 		_, err = c.reply(ctx, v, c.t(v, "not_found"), [][]Button{{
 			{Text: c.t(v, "button_menu"), Data: cbMenu},
@@ -486,6 +513,14 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	c.save(v)
 	c.countQuestion(v)
 	return out, err
+}
+
+// keepAsked keeps the question the bot could not answer as the
+// description of a handoff the citizen may open next.
+func (c *Conversation) keepAsked(v *conv, text string) {
+	if c.opts.Handoff != nil {
+		v.session.Asked = truncateRunes(text, maxHandoffText)
+	}
 }
 
 // typingDelay is how long an answer may take before the chat shows
@@ -542,6 +577,7 @@ func (c *Conversation) askComment(ctx context.Context, v *conv, entryID string) 
 			rows = append(rows, []Button{{Text: c.t(v, r.text), Data: data}})
 		}
 	}
+	rows = append(rows, []Button{{Text: c.t(v, "button_contact"), Data: cbContact}})
 	v.session.CommentOn = entryID
 	c.save(v)
 	_, err := c.reply(ctx, v, c.t(v, "feedback_ask"), rows)

@@ -29,13 +29,17 @@ func (c *Conversation) forget(ctx context.Context, v *conv, p *press) error {
 	}
 	// Only the user's own data: the id comes from Telegram's sender, not
 	// from the button, so a forged button cannot erase anyone else.
-	if err := c.store.ForgetUser(ctx, v.userID); err != nil {
+	err := c.forgetTickets(ctx, v)
+	if err == nil {
+		err = c.store.ForgetUser(ctx, v.userID)
+	}
+	if err != nil {
 		c.storeFailed("forget_user", err)
 		_, err = c.reply(ctx, v, c.t(v, "error"), nil)
 		return err
 	}
 	v.forgotten = true
 	c.log.Info("user data deleted on request", "chat_id", v.chatID)
-	_, err := c.reply(ctx, v, c.t(v, "forget_done"), nil)
+	_, err = c.reply(ctx, v, c.t(v, "forget_done"), nil)
 	return err
 }

@@ -49,13 +49,22 @@ func (c *Conversation) registerMenus(r *router) {
 		if err := p.answer(ctx); err != nil {
 			return err
 		}
-		contact := c.cfg.Contact
-		if contact == "" {
-			contact = c.t(v, "contact_default")
+		if c.opts.Handoff != nil {
+			p.out.Kind = OutcomeHandoff
+			return c.startHandoff(ctx, v, "")
 		}
-		_, err := c.reply(ctx, v, c.t(v, "contact", "contact", contact), c.menuRow(v))
-		return err
+		return c.sendContact(ctx, v)
 	})
+}
+
+// sendContact tells how to reach an officer when there is no handoff.
+func (c *Conversation) sendContact(ctx context.Context, v *conv) error {
+	contact := c.cfg.Contact
+	if contact == "" {
+		contact = c.t(v, "contact_default")
+	}
+	_, err := c.reply(ctx, v, c.t(v, "contact", "contact", contact), c.menuRow(v))
+	return err
 }
 
 // start answers /start: the entry a deep link names, or the welcome with

@@ -80,6 +80,7 @@ func (c *Conversation) routes() *router {
 	c.registerLanguage(r)
 	c.registerForget(r)
 	c.registerOffices(r)
+	c.registerHandoff(r)
 	if c.opts.Subscriptions != nil {
 		c.registerSubscriptions(r)
 	}

@@ -19,8 +19,15 @@ type Session struct {
 	CommentOn string `json:"comment_on,omitempty"`
 	// Answers are the last answer cards sent, so that a 👍 or 👎 reaction
 	// on one counts as its vote; at most maxAnswersKept.
-	Answers   []AnswerRef `json:"answers,omitempty"`
-	UpdatedAt time.Time   `json:"updated"`
+	Answers []AnswerRef `json:"answers,omitempty"`
+	// Ticket is the number of the citizen's handoff to staff while it may
+	// be open; Handoff one being opened; Asked the last question the bot
+	// could not answer, offered as the description of a handoff (kept
+	// only when the handoff is on).
+	Ticket    int64         `json:"ticket,omitempty"`
+	Handoff   *HandoffDraft `json:"handoff,omitempty"`
+	Asked     string        `json:"asked,omitempty"`
+	UpdatedAt time.Time     `json:"updated"`
 }
 
 // AnswerRef is an answer card sent as the messages First to Last (a long

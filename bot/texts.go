@@ -93,7 +93,10 @@ func (c *Conversation) Commands(language string) []Command {
 		lang = LangEN
 	}
 	var out []Command
-	for _, name := range []string{"start", "menu", "kantor", "bahasa", "bantuan", "langganan", "berhenti", "hapusdata"} {
+	for _, name := range []string{"start", "menu", "kantor", "petugas", "selesai", "bahasa", "bantuan", "langganan", "berhenti", "hapusdata"} {
+		if name == "selesai" && c.opts.Handoff == nil {
+			continue // only a handoff ends
+		}
 		out = append(out, Command{name, c.texts.get(lang, "command_"+name)})
 	}
 	return out
