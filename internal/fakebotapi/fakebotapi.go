@@ -5,7 +5,12 @@
 // checks what Telegram would reject (HTML it cannot parse, messages over
 // 4096 characters, callback data over 64 bytes, a button with no or two
 // actions, copy_text over 256 characters, malformed link_preview_options),
-// can be told to fail, and records every request.
+// can be told to fail, and records every request. It also knows forum
+// topics (createForumTopic, closeForumTopic, deleteForumTopic, and
+// message_thread_id, which must name an existing topic of a forum),
+// replies (reply_parameters, to a message the chat has) and copyMessage
+// (of a message it has seen in an update or sent, and not of a service
+// message).
 package fakebotapi
 
 import (
@@ -63,13 +68,32 @@ type Server struct {
 	blocked   map[int64]string // chat → description of the 403/400 it answers
 	held      map[int64]bool   // chat → its next sendMessage hangs
 	sent      []Sent
+	forums    map[int64]bool                 // chats with topics
+	topics    map[int64]map[int]*topic       // chat → thread id → topic
+	messages  map[int64]map[int]knownMessage // chat → message id → what it holds
 }
 
-// Sent is a message the fake accepted.
+// topic is a forum topic the fake created.
+type topic struct {
+	Name   string
+	Closed bool
+}
+
+// knownMessage is a message the fake has seen, for copyMessage and replies.
+type knownMessage struct {
+	text, caption string
+	service       bool
+}
+
+// Sent is a message the fake accepted: sent, or copied (CopyOf is then
+// the original's id and Text its text or caption).
 type Sent struct {
-	ChatID int64
-	Text   string
-	At     time.Time
+	ChatID            int64
+	ID                int
+	Text              string
+	ThreadID, ReplyTo int
+	CopyOf            int
+	At                time.Time
 }
 
 // SentMessages returns the messages accepted so far (refused ones are in
@@ -83,7 +107,8 @@ func (s *Server) SentMessages() []Sent {
 // New starts a fake server that stops when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{wake: make(chan struct{}), failures: map[string][]Failure{}, nextMsgID: 1000, changed: make(chan struct{}), blocked: map[int64]string{}, held: map[int64]bool{}}
+	s := &Server{wake: make(chan struct{}), failures: map[string][]Failure{}, nextMsgID: 1000, changed: make(chan struct{}), blocked: map[int64]string{}, held: map[int64]bool{},
+		forums: map[int64]bool{}, topics: map[int64]map[int]*topic{}, messages: map[int64]map[int]knownMessage{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -134,10 +159,84 @@ func (s *Server) AddRawUpdates(raws ...json.RawMessage) {
 		qs = append(qs, q)
 	}
 	s.mu.Lock()
+	for _, q := range qs {
+		s.rememberUpdate(q.raw)
+	}
 	s.updates = append(s.updates, qs...)
 	close(s.wake)
 	s.wake = make(chan struct{})
 	s.mu.Unlock()
+}
+
+// rememberUpdate notes the messages of an update (and the ones they
+// reply to), so that they can be copied and replied to. The caller holds
+// s.mu.
+func (s *Server) rememberUpdate(raw json.RawMessage) {
+	var u struct {
+		Message *wireMessage `json:"message"`
+	}
+	if json.Unmarshal(raw, &u) != nil {
+		return
+	}
+	for m := u.Message; m != nil; m = m.ReplyTo {
+		s.remember(m.Chat.ID, m.ID, knownMessage{text: m.Text, caption: m.Caption, service: m.service()})
+	}
+}
+
+// wireMessage is what the fake reads of a message in an update.
+type wireMessage struct {
+	ID   int `json:"message_id"`
+	Chat struct {
+		ID int64 `json:"id"`
+	} `json:"chat"`
+	Text         string          `json:"text"`
+	Caption      string          `json:"caption"`
+	ReplyTo      *wireMessage    `json:"reply_to_message"`
+	TopicCreated json.RawMessage `json:"forum_topic_created"`
+	TopicClosed  json.RawMessage `json:"forum_topic_closed"`
+	NewMembers   json.RawMessage `json:"new_chat_members"`
+}
+
+func (m *wireMessage) service() bool {
+	return m.TopicCreated != nil || m.TopicClosed != nil || m.NewMembers != nil
+}
+
+// remember notes a message; the caller holds s.mu.
+func (s *Server) remember(chatID int64, id int, m knownMessage) {
+	if s.messages[chatID] == nil {
+		s.messages[chatID] = map[int]knownMessage{}
+	}
+	s.messages[chatID][id] = m
+}
+
+// SetForum makes a chat a supergroup with topics.
+func (s *Server) SetForum(chatID int64) {
+	s.mu.Lock()
+	s.forums[chatID] = true
+	s.mu.Unlock()
+}
+
+// Topics returns the chat's topics by thread id, as they are now (deleted
+// ones are gone).
+func (s *Server) Topics(chatID int64) map[int]topic {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int]topic{}
+	for id, t := range s.topics[chatID] {
+		out[id] = *t
+	}
+	return out
+}
+
+// SawUpdates notes the messages of updates delivered another way (to a
+// webhook, or to the handler directly), so that they can be copied and
+// replied to, without queueing them for getUpdates.
+func (s *Server) SawUpdates(raws ...json.RawMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, raw := range raws {
+		s.rememberUpdate(raw)
+	}
 }
 
 // defaultUpdates are the kinds Telegram sends without allowed_updates:
@@ -310,6 +409,12 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 		s.getUpdates(w, r)
 	case "sendMessage":
 		s.sendMessage(w, r)
+	case "copyMessage":
+		s.copyMessage(w, r)
+	case "createForumTopic":
+		s.createForumTopic(w, r)
+	case "closeForumTopic", "deleteForumTopic":
+		s.changeForumTopic(w, r, method)
 	case "answerCallbackQuery", "sendChatAction", "setMyCommands", "setWebhook", "deleteWebhook":
 		ok(w, true)
 	default:
@@ -416,11 +521,146 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
+	thread, replyTo, f, bad := s.checkPlace(chatID, r.PostForm)
+	if bad {
+		s.mu.Unlock()
+		fail(w, f)
+		return
+	}
 	s.nextMsgID++
 	id := s.nextMsgID
-	s.sent = append(s.sent, Sent{ChatID: chatID, Text: text, At: time.Now()})
+	s.sent = append(s.sent, Sent{ChatID: chatID, ID: id, Text: text, ThreadID: thread, ReplyTo: replyTo, At: time.Now()})
+	s.remember(chatID, id, knownMessage{text: render.PlainText(text)})
 	s.mu.Unlock()
 	ok(w, tgbotapi.Message{MessageID: id, Chat: &tgbotapi.Chat{ID: chatID, Type: "private"}, Date: int(time.Now().Unix()), Text: text})
+}
+
+// checkPlace checks message_thread_id and reply_parameters as Telegram
+// would; the caller holds s.mu.
+func (s *Server) checkPlace(chatID int64, form url.Values) (thread, replyTo int, f Failure, bad bool) {
+	if raw := form.Get("message_thread_id"); raw != "" {
+		thread, _ = strconv.Atoi(raw)
+		if _, ok := s.topics[chatID][thread]; !ok || !s.forums[chatID] {
+			return 0, 0, Failure{Code: 400, Description: "Bad Request: message thread not found"}, true
+		}
+	}
+	if raw := form.Get("reply_parameters"); raw != "" {
+		var rp struct {
+			MessageID   int  `json:"message_id"`
+			WithoutPeer bool `json:"allow_sending_without_reply"`
+		}
+		if err := json.Unmarshal([]byte(raw), &rp); err != nil || rp.MessageID <= 0 {
+			return 0, 0, Failure{Code: 400, Description: "Bad Request: can't parse reply parameters JSON object"}, true
+		}
+		if _, ok := s.messages[chatID][rp.MessageID]; !ok && !rp.WithoutPeer {
+			return 0, 0, Failure{Code: 400, Description: "Bad Request: message to be replied not found"}, true
+		}
+		replyTo = rp.MessageID
+	}
+	return thread, replyTo, Failure{}, false
+}
+
+func (s *Server) copyMessage(w http.ResponseWriter, r *http.Request) {
+	to, err1 := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
+	from, err2 := strconv.ParseInt(r.PostForm.Get("from_chat_id"), 10, 64)
+	msgID, err3 := strconv.Atoi(r.PostForm.Get("message_id"))
+	if err1 != nil || err2 != nil || err3 != nil {
+		fail(w, Failure{Code: 400, Description: "Bad Request: chat_id, from_chat_id and message_id are required"})
+		return
+	}
+	caption, hasCaption := r.PostForm["caption"]
+	if hasCaption && len(utf16.Encode([]rune(caption[0]))) > 1024 {
+		fail(w, Failure{Code: 400, Description: "Bad Request: message caption is too long"})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if blocked, ok := s.blocked[to]; ok {
+		fail(w, Failure{Code: 403, Description: blocked})
+		return
+	}
+	orig, known := s.messages[from][msgID]
+	switch {
+	case !known:
+		fail(w, Failure{Code: 400, Description: "Bad Request: message to copy not found"})
+		return
+	case orig.service:
+		fail(w, Failure{Code: 400, Description: "Bad Request: message can't be copied"})
+		return
+	case hasCaption && orig.text != "":
+		// A text message has no caption to replace.
+		fail(w, Failure{Code: 400, Description: "Bad Request: message text can't be edited to a caption"})
+		return
+	}
+	thread, replyTo, f, bad := s.checkPlace(to, r.PostForm)
+	if bad {
+		fail(w, f)
+		return
+	}
+	copied := orig
+	if hasCaption {
+		copied.caption = caption[0]
+	}
+	s.nextMsgID++
+	id := s.nextMsgID
+	text := copied.text
+	if text == "" {
+		text = copied.caption
+	}
+	s.sent = append(s.sent, Sent{ChatID: to, ID: id, Text: text, ThreadID: thread, ReplyTo: replyTo, CopyOf: msgID, At: time.Now()})
+	s.remember(to, id, copied)
+	ok(w, map[string]int{"message_id": id})
+}
+
+func (s *Server) createForumTopic(w http.ResponseWriter, r *http.Request) {
+	chatID, err := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
+	name := r.PostForm.Get("name")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch n := len([]rune(name)); {
+	case err != nil:
+		fail(w, Failure{Code: 400, Description: "Bad Request: chat_id is empty"})
+		return
+	case !s.forums[chatID]:
+		fail(w, Failure{Code: 400, Description: "Bad Request: the chat is not a forum"})
+		return
+	case strings.TrimSpace(name) == "":
+		fail(w, Failure{Code: 400, Description: "Bad Request: TOPIC_TITLE_EMPTY"})
+		return
+	case n > 128:
+		fail(w, Failure{Code: 400, Description: "Bad Request: TOPIC_TITLE_INVALID"})
+		return
+	}
+	s.nextMsgID++
+	id := s.nextMsgID
+	if s.topics[chatID] == nil {
+		s.topics[chatID] = map[int]*topic{}
+	}
+	s.topics[chatID][id] = &topic{Name: name}
+	// The topic's first message is the service message that created it.
+	s.remember(chatID, id, knownMessage{service: true})
+	ok(w, map[string]any{"message_thread_id": id, "name": name, "icon_color": 7322096})
+}
+
+func (s *Server) changeForumTopic(w http.ResponseWriter, r *http.Request, method string) {
+	chatID, _ := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
+	thread, _ := strconv.Atoi(r.PostForm.Get("message_thread_id"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, found := s.topics[chatID][thread]
+	switch {
+	case !found:
+		fail(w, Failure{Code: 400, Description: "Bad Request: TOPIC_ID_INVALID"})
+		return
+	case method == "deleteForumTopic":
+		delete(s.topics[chatID], thread)
+	case t.Closed:
+		fail(w, Failure{Code: 400, Description: "Bad Request: TOPIC_NOT_MODIFIED"})
+		return
+	default:
+		t.Closed = true
+	}
+	ok(w, true)
 }
 
 // button is an inline keyboard button as the Bot API reads it.
