@@ -55,6 +55,12 @@ const (
 	closedByForget  = "forget"  // the citizen deleted their data
 )
 
+// TicketClosers lists who can close a ticket, as TicketClosed reports it,
+// for metrics to create at zero.
+func TicketClosers() []string {
+	return []string{closedByCitizen, closedByStaff, closedByTimeout, closedByBlocked, closedByForget}
+}
+
 // HandoffDraft is a handoff being opened: waiting for the citizen's
 // description, or for the confirmation of Text.
 type HandoffDraft struct {

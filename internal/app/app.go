@@ -81,14 +81,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.bcast = broadcast.NewService(broadcast.Config{Rate: float64(cfg.BroadcastRate), Consumer: fmt.Sprintf("%s-%d", hostname, os.Getpid())},
 		a.store, a.store, a.client, a.store.Limiter, log, a.metrics)
 	a.reloads = &reloader{live: a.live, src: a.src, log: log, metrics: a.metrics, store: a.store}
-	a.conv, err = bot.New(a.cfg.Bot, a.live, a.store, a.client, log, bot.Options{
+	opts := bot.Options{
 		Admins:        cfg.AdminIDs,
 		Subscriptions: a.store,
 		Stats:         a.store,
 		Broadcasts:    a.bcast,
 		Reload:        a.reloads.reloadEverywhere,
 		Observer:      a.metrics,
-	})
+	}
+	if h := cfg.Handoff; h.StaffChat != 0 {
+		opts.Handoff = &bot.Handoff{Store: a.store, Relay: a.client, StaffChat: h.StaffChat, TTL: h.TTL, StaffNames: h.StaffNames, Office: h.Office}
+		if loc := ix.Content().Local; h.Office != "" {
+			if _, ok := loc.Office(h.Office); !ok {
+				log.Warn("HANDOFF_OFFICE names no office of lokal.yaml; citizens are told staff answer in office hours", "office", h.Office)
+			}
+		}
+	}
+	a.conv, err = bot.New(a.cfg.Bot, a.live, a.store, a.client, log, opts)
 	if err != nil {
 		a.store.Close()
 		return nil, err
@@ -150,6 +159,26 @@ func (a *App) broadcastFinished(ctx context.Context, j broadcast.Job, _ broadcas
 	}
 }
 
+// idleTicketSweep is how often silent handoff tickets are looked for.
+const idleTicketSweep = time.Minute
+
+// closeIdleTickets closes silent handoff tickets every idleTicketSweep
+// until ctx ends (every replica does; a ticket closes once).
+func (a *App) closeIdleTickets(ctx context.Context) {
+	t := time.NewTicker(idleTicketSweep)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.conv.CloseIdleTickets(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("closing idle handoff tickets failed", "err", err)
+			}
+		}
+	}
+}
+
 // Run serves until ctx ends: the webhook or long polling, the broadcast
 // workers, the content watcher or the replicas' reload messages, the
 // outbox and the ops endpoints. It stops taking updates, lets the ones in
@@ -168,6 +197,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Info("stopped")
 	}()
 	background(func() { _ = a.bcast.Run(runCtx) })
+	if a.cfg.Handoff.StaffChat != 0 {
+		background(func() { a.closeIdleTickets(runCtx) })
+	}
 	if a.cfg.FAQDir != "" {
 		background(func() {
 			if err := knowledge.Watch(runCtx, a.cfg.FAQDir, time.Second, a.log, a.reloads.reloadFromWatch); err != nil {

@@ -30,6 +30,7 @@ const (
 	DefaultListenAddr    = ":8443"
 	DefaultHTTPAddr      = ":8080"
 	DefaultBroadcastRate = 25
+	DefaultHandoffTTL    = 24 * time.Hour
 	// StoreFile is the embedded store's file in DATA_DIR; ChatStoreFile is
 	// `layanan chat`'s, apart so that trying the bot never touches real
 	// conversations.
@@ -55,7 +56,16 @@ type Config struct {
 	ListenAddr     string
 	HTTPAddr       string // ops endpoints; empty: off
 	BroadcastRate  int    // announcements per second, shared by every replica
+	Handoff        Handoff
 	Bot            bot.Config
+}
+
+// Handoff is the handoff to staff; StaffChat 0 leaves it off.
+type Handoff struct {
+	StaffChat  int64         // STAFF_CHAT_ID: the staff supergroup
+	TTL        time.Duration // HANDOFF_TTL: silence that closes a ticket
+	StaffNames bool          // HANDOFF_STAFF_NAMES: citizens see the staff member's first name
+	Office     string        // HANDOFF_OFFICE: the lokal.yaml office whose hours staff keep
 }
 
 var (
@@ -215,6 +225,7 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 			cfg.BroadcastRate = n
 		}
 	}
+	cfg.Handoff = loadHandoff(getenv, bad)
 	cfg.Bot.Contact = strings.TrimSpace(getenv("CONTACT_TEXT"))
 	if cfg.Bot.Contact != "" {
 		if err := render.Valid(cfg.Bot.Contact); err != nil {
@@ -222,6 +233,38 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 		}
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// loadHandoff reads the handoff's variables; they are checked only when
+// STAFF_CHAT_ID turns the handoff on.
+func loadHandoff(getenv func(string) string, bad func(name, format string, args ...any)) Handoff {
+	h := Handoff{TTL: DefaultHandoffTTL, Office: strings.TrimSpace(getenv("HANDOFF_OFFICE"))}
+	raw := strings.TrimSpace(getenv("STAFF_CHAT_ID"))
+	if raw == "" {
+		return h
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id >= 0 {
+		// Groups and supergroups have negative ids (-100… for supergroups).
+		bad("STAFF_CHAT_ID", "%q bukan id grup Telegram (angka negatif, misalnya -1001234567890)", raw)
+	}
+	h.StaffChat = id
+	if raw := strings.TrimSpace(getenv("HANDOFF_TTL")); raw != "" {
+		d, err := ParseDays(raw, DefaultHandoffTTL)
+		if err != nil || d < 5*time.Minute || d > 30*24*time.Hour {
+			bad("HANDOFF_TTL", "%q: tulis durasi 5m sampai 30d (misalnya 24h atau 3d)", raw)
+		} else {
+			h.TTL = d
+		}
+	}
+	switch raw := strings.ToLower(strings.TrimSpace(getenv("HANDOFF_STAFF_NAMES"))); raw {
+	case "", "0", "false", "no", "tidak":
+	case "1", "true", "yes", "ya":
+		h.StaffNames = true
+	default:
+		bad("HANDOFF_STAFF_NAMES", "%q: tulis true atau false", raw)
+	}
+	return h
 }
 
 // orDefault is v trimmed, or def when that is empty.

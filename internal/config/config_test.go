@@ -39,21 +39,31 @@ func TestLoad(t *testing.T) {
 			t.Errorf("REDIS_URL=%s: %v", u, err)
 		}
 	}
+	cfg, err = Load(env(map[string]string{"STAFF_CHAT_ID": "-1001234567890", "HANDOFF_TTL": "3d", "HANDOFF_STAFF_NAMES": "ya", "HANDOFF_OFFICE": "dukcapil"}), false)
+	if want := (Handoff{StaffChat: -1001234567890, TTL: 72 * time.Hour, StaffNames: true, Office: "dukcapil"}); err != nil || cfg.Handoff != want {
+		t.Errorf("handoff = %+v, err %v; want %+v", cfg.Handoff, err, want)
+	}
+	if cfg, _ := Load(env(nil), false); cfg.Handoff.StaffChat != 0 || cfg.Handoff.TTL != DefaultHandoffTTL {
+		t.Errorf("handoff by default = %+v, want off with the default TTL", cfg.Handoff)
+	}
 	tests := map[string]map[string]string{
-		"TELEGRAM_TOKEN":   {"TELEGRAM_TOKEN": "nope"},
-		"REDIS_URL":        {"REDIS_URL": "http://x"},
-		"FAQ_DIR":          {"FAQ_DIR": "/no/such/folder"},
-		"ADMIN_IDS":        {"ADMIN_IDS": "1,x"},
-		"LOG_LEVEL":        {"LOG_LEVEL": "loud"},
-		"LOG_FORMAT":       {"LOG_FORMAT": "xml"},
-		"WEBHOOK_SECRET":   {"WEBHOOK_URL": "https://x.example/hook", "WEBHOOK_SECRET": "a b"},
-		"SESSION_TTL":      {"SESSION_TTL": "0d"},
-		"CLAIM_TTL":        {"CLAIM_TTL": "1h"},
-		"FLOOD_LIMIT":      {"FLOOD_LIMIT": "-1"},
-		"HTTP_ADDR":        {"HTTP_ADDR": "8080"},
-		"BROADCAST_RATE":   {"BROADCAST_RATE": "31"},
-		"CONTACT_TEXT":     {"CONTACT_TEXT": "<b>x"},
-		"TELEGRAM_API_URL": {"TELEGRAM_API_URL": "ftp://x"},
+		"TELEGRAM_TOKEN":      {"TELEGRAM_TOKEN": "nope"},
+		"REDIS_URL":           {"REDIS_URL": "http://x"},
+		"FAQ_DIR":             {"FAQ_DIR": "/no/such/folder"},
+		"ADMIN_IDS":           {"ADMIN_IDS": "1,x"},
+		"LOG_LEVEL":           {"LOG_LEVEL": "loud"},
+		"LOG_FORMAT":          {"LOG_FORMAT": "xml"},
+		"WEBHOOK_SECRET":      {"WEBHOOK_URL": "https://x.example/hook", "WEBHOOK_SECRET": "a b"},
+		"SESSION_TTL":         {"SESSION_TTL": "0d"},
+		"CLAIM_TTL":           {"CLAIM_TTL": "1h"},
+		"FLOOD_LIMIT":         {"FLOOD_LIMIT": "-1"},
+		"HTTP_ADDR":           {"HTTP_ADDR": "8080"},
+		"BROADCAST_RATE":      {"BROADCAST_RATE": "31"},
+		"CONTACT_TEXT":        {"CONTACT_TEXT": "<b>x"},
+		"TELEGRAM_API_URL":    {"TELEGRAM_API_URL": "ftp://x"},
+		"STAFF_CHAT_ID":       {"STAFF_CHAT_ID": "1234"},
+		"HANDOFF_TTL":         {"STAFF_CHAT_ID": "-1001", "HANDOFF_TTL": "1m"},
+		"HANDOFF_STAFF_NAMES": {"STAFF_CHAT_ID": "-1001", "HANDOFF_STAFF_NAMES": "maybe"},
 	}
 	for name, kv := range tests {
 		t.Run(name, func(t *testing.T) {

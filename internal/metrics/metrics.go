@@ -41,7 +41,16 @@ type Metrics struct {
 	reloads        *prometheus.CounterVec
 	storeErrors    *prometheus.CounterVec
 	entries        prometheus.Gauge
+	ticketsOpened  prometheus.Counter
+	ticketsClosed  *prometheus.CounterVec
+	firstReply     prometheus.Histogram
+	ratings        *prometheus.CounterVec
 }
+
+// firstReplyBuckets span a minute to two days, in seconds.
+var firstReplyBuckets = []float64{60, 300, 900, 1800, 3600, 7200, 4 * 3600, 8 * 3600, 24 * 3600, 48 * 3600}
+
+var _ bot.HandoffObserver = (*Metrics)(nil)
 
 var (
 	_ bot.Observer = (*Metrics)(nil)
@@ -86,6 +95,29 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "layanan_content_entries",
 			Help: "Content entries in the index now serving.",
 		}),
+		ticketsOpened: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "layanan_handoff_tickets_opened_total",
+			Help: "Handoff tickets citizens opened to staff.",
+		}),
+		ticketsClosed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "layanan_handoff_tickets_closed_total",
+			Help: "Handoff tickets closed, by who closed them (citizen, staff, timeout, blocked, forget).",
+		}, []string{"by"}),
+		firstReply: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "layanan_handoff_first_reply_seconds",
+			Help:    "Time from a ticket's opening to the first staff message.",
+			Buckets: firstReplyBuckets,
+		}),
+		ratings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "layanan_handoff_ratings_total",
+			Help: "Citizens' ratings of closed tickets, 1 to 5.",
+		}, []string{"rating"}),
+	}
+	for _, by := range bot.TicketClosers() {
+		m.ticketsClosed.WithLabelValues(by)
+	}
+	for r := 1; r <= 5; r++ {
+		m.ratings.WithLabelValues(strconv.Itoa(r))
 	}
 	for _, t := range updateTypes {
 		m.updates.WithLabelValues(t)
@@ -100,7 +132,8 @@ func New(reg prometheus.Registerer) *Metrics {
 	m.reloads.WithLabelValues("failed")
 	if reg != nil {
 		reg.MustRegister(m.updates, m.answers, m.updateDuration, m.telegramErrors,
-			m.deliveries, m.reloads, m.storeErrors, m.entries)
+			m.deliveries, m.reloads, m.storeErrors, m.entries,
+			m.ticketsOpened, m.ticketsClosed, m.firstReply, m.ratings)
 	}
 	return m
 }
@@ -141,3 +174,15 @@ func (m *Metrics) Reloaded(ok bool) {
 func (m *Metrics) SetEntries(n int) {
 	m.entries.Set(float64(n))
 }
+
+// TicketOpened implements bot.HandoffObserver.
+func (m *Metrics) TicketOpened() { m.ticketsOpened.Inc() }
+
+// TicketClosed implements bot.HandoffObserver.
+func (m *Metrics) TicketClosed(by string) { m.ticketsClosed.WithLabelValues(by).Inc() }
+
+// FirstStaffReply implements bot.HandoffObserver.
+func (m *Metrics) FirstStaffReply(after time.Duration) { m.firstReply.Observe(after.Seconds()) }
+
+// TicketRated implements bot.HandoffObserver.
+func (m *Metrics) TicketRated(rating int) { m.ratings.WithLabelValues(strconv.Itoa(rating)).Inc() }

@@ -44,6 +44,26 @@ func TestMetrics(t *testing.T) {
 			},
 		},
 		{
+			name: "handoff tickets",
+			do: func(m *Metrics) {
+				m.TicketOpened()
+				m.TicketOpened()
+				m.FirstStaffReply(10 * time.Minute)
+				m.TicketClosed("staff")
+				m.TicketRated(4)
+			},
+			want: []string{
+				`layanan_handoff_tickets_opened_total 2`,
+				`layanan_handoff_tickets_closed_total{by="staff"} 1`,
+				`layanan_handoff_tickets_closed_total{by="timeout"} 0`,
+				`layanan_handoff_first_reply_seconds_bucket{le="300"} 0`,
+				`layanan_handoff_first_reply_seconds_bucket{le="900"} 1`,
+				`layanan_handoff_ratings_total{rating="4"} 1`,
+				`layanan_handoff_ratings_total{rating="5"} 0`,
+				`layanan_answers_total{outcome="handoff"} 0`,
+			},
+		},
+		{
 			name: "callbacks and an error",
 			do: func(m *Metrics) {
 				m.UpdateHandled("callback", "feedback", time.Millisecond)
@@ -163,7 +183,7 @@ func TestMetrics(t *testing.T) {
 }
 
 // The counter vectors without preset labels (Telegram and store errors)
-// are exposed from their first event on; with one event each, all eight
+// are exposed from their first event on; with one event each, all twelve
 // families appear, and all are named layanan_*.
 func TestOnlyLayananNames(t *testing.T) {
 	reg := prometheus.NewRegistry()
@@ -174,8 +194,8 @@ func TestOnlyLayananNames(t *testing.T) {
 	if err != nil {
 		t.Fatalf("gather: %v", err)
 	}
-	if len(families) != 8 {
-		t.Errorf("got %d metric families, want 8", len(families))
+	if len(families) != 12 {
+		t.Errorf("got %d metric families, want 12", len(families))
 	}
 	for _, f := range families {
 		if !strings.HasPrefix(f.GetName(), "layanan_") {
