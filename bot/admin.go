@@ -148,16 +148,25 @@ func (c *Conversation) adminStats(ctx context.Context, v *conv) error {
 		line("admin_stats_answered", "pct", strconv.Itoa(answered*100/week))
 	}
 	if logged, err := c.store.ListUnanswered(ctx, now.AddDate(0, 0, -7)); err == nil {
-		comments := 0
+		comments, examples := 0, 0
 		for _, q := range logged {
-			if q.EntryID != "" {
+			switch {
+			case q.Example:
+				examples++
+			case q.EntryID != "":
 				comments++
 			}
 		}
-		line("admin_stats_unanswered", "n", strconv.Itoa(len(logged)-comments))
+		line("admin_stats_unanswered", "n", strconv.Itoa(len(logged)-comments-examples))
 		if comments > 0 {
 			line("admin_stats_comments", "n", strconv.Itoa(comments))
 		}
+		if examples > 0 {
+			line("admin_stats_examples", "n", strconv.Itoa(examples))
+		}
+	}
+	if c.opts.Handoff != nil {
+		c.handoffStatsLines(ctx, v, line)
 	}
 	if c.opts.Subscriptions != nil {
 		if n, err := c.opts.Subscriptions.CountSubscribers(ctx, ""); err == nil {

@@ -795,3 +795,29 @@ func (c *Conversation) listTickets(ctx context.Context, v *conv, m *Message) err
 	_, err = c.send.Send(ctx, Reply{ChatID: v.chatID, Text: text, ThreadID: m.ThreadID})
 	return err
 }
+
+// handoffStatsLines adds the tickets' counts to /stats.
+func (c *Conversation) handoffStatsLines(ctx context.Context, v *conv, line func(key string, kv ...string)) {
+	h := c.opts.Handoff
+	st, err := h.Store.HandoffStats(ctx)
+	if err != nil {
+		c.storeFailed("handoff_stats", err)
+		return
+	}
+	open, err := h.Store.OpenTickets(ctx)
+	if err != nil {
+		c.storeFailed("open_tickets", err)
+		return
+	}
+	line("admin_stats_tickets", "open", strconv.Itoa(len(open)), "opened", strconv.Itoa(st.Opened), "closed", strconv.Itoa(st.Closed))
+	if st.FirstReplies > 0 {
+		line("admin_stats_first_reply", "time", c.durationText(v, st.FirstReplyTotal/time.Duration(st.FirstReplies)), "n", strconv.Itoa(st.FirstReplies))
+	}
+	if st.Rated > 0 {
+		avg := strconv.FormatFloat(float64(st.RatingTotal)/float64(st.Rated), 'f', 1, 64)
+		if v.lang == LangID {
+			avg = strings.Replace(avg, ".", ",", 1)
+		}
+		line("admin_stats_rating", "avg", avg, "n", strconv.Itoa(st.Rated))
+	}
+}

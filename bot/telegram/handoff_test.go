@@ -122,6 +122,8 @@ func newHandoffBot(t *testing.T, setup handoffSetup) *handoffBot {
 		cfg := bot.DefaultConfig()
 		cfg.BotUsername = fakebotapi.BotUsername
 		conv, err := bot.New(cfg, ix, st, client, log, bot.Options{
+			Admins:   []int64{officer},
+			Stats:    st.(bot.StatsStore),
 			Observer: hb.events,
 			Handoff:  &bot.Handoff{Store: st, Relay: client, StaffChat: staffChat, TTL: setup.ttl, StaffNames: setup.staffNames},
 		})
@@ -380,6 +382,12 @@ func TestHandoffInForumTopics(t *testing.T) {
 	if n := len(answers); n < 3 || !strings.Contains(answers[n-3].Params.Get("text"), "tidak berlaku") || !strings.Contains(answers[n-2].Params.Get("text"), "Terima kasih") {
 		t.Errorf("rating notices: %v", answers)
 	}
+
+	// An admin's /stats counts the ticket.
+	before = hb.mark()
+	id := hb.id()
+	hb.deliver(t, 0, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"first_name":"Budi"},"chat":{"id":%d,"type":"private"},"date":1,"text":"/stats","entities":[{"type":"bot_command","offset":0,"length":6}]}}`, id, id, officer, officer))
+	wantText(t, only(t, hb.sentSince(before), officer), "Tiket petugas: 0 terbuka · 1 dibuka · 1 ditutup", "Penilaian warga: rata-rata 5,0 dari 5 (1 penilaian)", "Usulan contoh pertanyaan dari petugas (7 hari): 1", "Balasan pertama petugas")
 
 	// A staff message in the closed topic gets a note; the citizen's next
 	// question is answered by the bot again.
