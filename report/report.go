@@ -521,7 +521,9 @@ func WriteFeedbackCSV(w io.Writer, fs []EntryFeedback) error {
 	return writeCSV(w, rows)
 }
 
-// Comment is a citizen's note on an answer they marked 👎.
+// Comment is a citizen's note on an answer they marked 👎, or (from
+// Examples) a citizen's question that staff suggested as an example
+// question of the entry.
 type Comment struct {
 	At             time.Time
 	EntryID, Title string // Title is "" when the entry is no longer in the content
@@ -531,9 +533,19 @@ type Comment struct {
 // Comments picks the comments out of the unanswered log, newest first.
 // titles maps entry ids to titles.
 func Comments(qs []bot.Unanswered, titles map[string]string) []Comment {
+	return notes(qs, titles, false)
+}
+
+// Examples picks the example questions staff suggested (/contoh in a
+// handoff) out of the unanswered log, newest first.
+func Examples(qs []bot.Unanswered, titles map[string]string) []Comment {
+	return notes(qs, titles, true)
+}
+
+func notes(qs []bot.Unanswered, titles map[string]string, examples bool) []Comment {
 	var out []Comment
 	for _, q := range qs {
-		if q.EntryID != "" {
+		if q.EntryID != "" && q.Example == examples {
 			out = append(out, Comment{At: q.At, EntryID: q.EntryID, Title: titles[q.EntryID], Text: q.Text, Lang: q.Lang})
 		}
 	}
@@ -548,9 +560,16 @@ func Questions(qs []bot.Unanswered) []bot.Unanswered {
 
 // WriteCommentsTable writes the comments as a table for a terminal. It
 // returns the writer's error, wrapped.
-func WriteCommentsTable(w io.Writer, cs []Comment) error {
+func WriteCommentsTable(w io.Writer, cs []Comment) error { return writeNotesTable(w, cs, "KOMENTAR") }
+
+// WriteExamplesTable writes suggested example questions as a table.
+func WriteExamplesTable(w io.Writer, cs []Comment) error {
+	return writeNotesTable(w, cs, "CONTOH PERTANYAAN")
+}
+
+func writeNotesTable(w io.Writer, cs []Comment, column string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	rows := [][]string{{"WAKTU", "ENTRI", "BAHASA", "KOMENTAR"}}
+	rows := [][]string{{"WAKTU", "ENTRI", "BAHASA", column}}
 	for _, c := range cs {
 		rows = append(rows, []string{tableTime(c.At), oneLine(c.EntryID, 30), orDash(c.Lang), oneLine(c.Text, exampleWidth)})
 	}
@@ -560,8 +579,14 @@ func WriteCommentsTable(w io.Writer, cs []Comment) error {
 // WriteCommentsCSV writes the comments as CSV with a header row: at (RFC
 // 3339), entry_id, title, language and comment; citizen text that a
 // spreadsheet would take for a formula gets a leading apostrophe.
-func WriteCommentsCSV(w io.Writer, cs []Comment) error {
-	rows := [][]string{{"at", "entry_id", "title", "language", "comment"}}
+func WriteCommentsCSV(w io.Writer, cs []Comment) error { return writeNotesCSV(w, cs, "comment") }
+
+// WriteExamplesCSV writes suggested example questions as CSV, like
+// WriteCommentsCSV with the column "question".
+func WriteExamplesCSV(w io.Writer, cs []Comment) error { return writeNotesCSV(w, cs, "question") }
+
+func writeNotesCSV(w io.Writer, cs []Comment, column string) error {
+	rows := [][]string{{"at", "entry_id", "title", "language", column}}
 	for _, c := range cs {
 		rows = append(rows, []string{c.At.Format(time.RFC3339), c.EntryID, c.Title, c.Lang, noFormula(c.Text)})
 	}

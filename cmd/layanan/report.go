@@ -19,7 +19,7 @@ import (
 	"github.com/layanan-id/layanan/report"
 )
 
-const reportHelp = `layanan report unanswered|feedback|comments [--since 7d] [--format table|csv] [--chat]
+const reportHelp = `layanan report unanswered|feedback|comments|examples [--since 7d] [--format table|csv] [--chat]
 
 Laporan untuk petugas, dari penyimpanan yang sama dengan bot (REDIS_URL,
 atau DATA_DIR/layanan.db):
@@ -31,6 +31,9 @@ atau DATA_DIR/layanan.db):
               jadi laporan ini selalu mencakup semua suara
   comments    apa yang kurang menurut warga setelah menekan 👎 (alasan
               yang dipilih atau pesan yang ditulis), terbaru di atas
+  examples    pertanyaan warga yang diusulkan petugas sebagai contoh
+              pertanyaan sebuah entri (/contoh di grup petugas); tambahkan
+              ke "questions" entrinya. "unanswered" juga menampilkannya
 
 Penyimpanan bawaan (DATA_DIR) hanya bisa dibuka satu proses: hentikan
 "layanan serve" dulu, atau jalankan laporan di server yang memakai REDIS_URL.
@@ -43,7 +46,7 @@ Contoh:
   layanan report feedback --format csv > suara.csv
   layanan report comments --since 30d
 
-English: staff reports from the store: unanswered questions grouped, 👍/👎 per entry, or what citizens said after 👎, as a table or CSV.`
+English: staff reports from the store: unanswered questions grouped, 👍/👎 per entry, what citizens said after 👎, or the example questions staff suggested from handoffs, as a table or CSV.`
 
 // maxSinceDays bounds --since; the bot keeps questions for 90 days anyway.
 const maxSinceDays = 3650
@@ -74,7 +77,9 @@ func runReport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	case "unanswered":
 		return w.unanswered(ctx, st)
 	case "comments":
-		return w.comments(ctx, st, entryTitles(cfg.FAQDir, getenv, stderr))
+		return w.comments(ctx, st, entryTitles(cfg.FAQDir, getenv, stderr), false)
+	case "examples":
+		return w.comments(ctx, st, entryTitles(cfg.FAQDir, getenv, stderr), true)
 	default: // feedback
 		return w.feedback(ctx, st, entryTitles(cfg.FAQDir, getenv, stderr))
 	}
@@ -100,9 +105,9 @@ func parseReportArgs(args []string, stderr io.Writer) (reportRequest, error) {
 	}
 	switch {
 	case req.name == "":
-		return req, fmt.Errorf("%w: sebutkan laporannya: layanan report unanswered, feedback atau comments", errUsage)
-	case req.name != "unanswered" && req.name != "feedback" && req.name != "comments":
-		return req, fmt.Errorf("%w: laporan tidak dikenal %q; pilih unanswered, feedback atau comments", errUsage, req.name)
+		return req, fmt.Errorf("%w: sebutkan laporannya: layanan report unanswered, feedback, comments atau examples", errUsage)
+	case req.name != "unanswered" && req.name != "feedback" && req.name != "comments" && req.name != "examples":
+		return req, fmt.Errorf("%w: laporan tidak dikenal %q; pilih unanswered, feedback, comments atau examples", errUsage, req.name)
 	case len(rest) > 0:
 		return req, fmt.Errorf("%w: argumen tak terduga %q", errUsage, rest[0])
 	case *format != "table" && *format != "csv":
@@ -162,45 +167,58 @@ type reportWriter struct {
 func (w reportWriter) fromText() string { return w.from.Local().Format("2006-01-02 15:04 MST") }
 
 func (w reportWriter) unanswered(ctx context.Context, st *store.Opened) error {
-	qs, err := st.ListUnanswered(ctx, w.from)
+	all, err := st.ListUnanswered(ctx, w.from)
 	if err != nil {
 		return fmt.Errorf("baca pertanyaan tak terjawab: %w", err)
 	}
-	qs = report.Questions(qs)
+	qs := report.Questions(all)
 	groups := report.GroupUnanswered(qs)
 	for i := range groups {
 		groups[i].Last = groups[i].Last.Local()
 	}
-	switch {
-	case w.format == "csv":
+	if w.format == "csv" {
 		return report.WriteUnansweredCSV(w.out, groups)
-	case len(groups) == 0:
-		fmt.Fprintf(w.out, "Tidak ada pertanyaan tak terjawab sejak %s (%s terakhir).\n", w.fromText(), w.since)
-		return nil
 	}
-	fmt.Fprintf(w.out, "Pertanyaan tak terjawab sejak %s (%s terakhir): %d pertanyaan dalam %d kelompok.\n\n",
-		w.fromText(), w.since, len(qs), len(groups))
-	return report.WriteUnansweredTable(w.out, groups)
+	if len(groups) == 0 {
+		fmt.Fprintf(w.out, "Tidak ada pertanyaan tak terjawab sejak %s (%s terakhir).\n", w.fromText(), w.since)
+	} else {
+		fmt.Fprintf(w.out, "Pertanyaan tak terjawab sejak %s (%s terakhir): %d pertanyaan dalam %d kelompok.\n\n",
+			w.fromText(), w.since, len(qs), len(groups))
+		if err := report.WriteUnansweredTable(w.out, groups); err != nil {
+			return err
+		}
+	}
+	if examples := report.Examples(all, nil); len(examples) > 0 {
+		// Staff may turn these into content at once.
+		fmt.Fprintf(w.out, "\nUsulan contoh pertanyaan dari petugas: %d (rinciannya: layanan report examples).\n", len(examples))
+	}
+	return nil
 }
 
-func (w reportWriter) comments(ctx context.Context, st *store.Opened, titles map[string]string) error {
+// comments prints the comments after 👎, or with examples the example
+// questions staff suggested.
+func (w reportWriter) comments(ctx context.Context, st *store.Opened, titles map[string]string, examples bool) error {
 	qs, err := st.ListUnanswered(ctx, w.from)
 	if err != nil {
 		return fmt.Errorf("baca komentar: %w", err)
 	}
-	cs := report.Comments(qs, titles)
+	pick, writeCSV, writeTable, what := report.Comments, report.WriteCommentsCSV, report.WriteCommentsTable, "komentar setelah 👎"
+	if examples {
+		pick, writeCSV, writeTable, what = report.Examples, report.WriteExamplesCSV, report.WriteExamplesTable, "usulan contoh pertanyaan dari petugas"
+	}
+	cs := pick(qs, titles)
 	for i := range cs {
 		cs[i].At = cs[i].At.Local()
 	}
 	switch {
 	case w.format == "csv":
-		return report.WriteCommentsCSV(w.out, cs)
+		return writeCSV(w.out, cs)
 	case len(cs) == 0:
-		fmt.Fprintf(w.out, "Tidak ada komentar setelah 👎 sejak %s (%s terakhir).\n", w.fromText(), w.since)
+		fmt.Fprintf(w.out, "Tidak ada %s sejak %s (%s terakhir).\n", what, w.fromText(), w.since)
 		return nil
 	}
-	fmt.Fprintf(w.out, "Komentar setelah 👎 sejak %s (%s terakhir): %d.\n\n", w.fromText(), w.since, len(cs))
-	return report.WriteCommentsTable(w.out, cs)
+	fmt.Fprintf(w.out, "%s%s sejak %s (%s terakhir): %d.\n\n", strings.ToUpper(what[:1]), what[1:], w.fromText(), w.since, len(cs))
+	return writeTable(w.out, cs)
 }
 
 func (w reportWriter) feedback(ctx context.Context, st *store.Opened, titles map[string]string) error {

@@ -34,6 +34,8 @@ func fillReportStore(t *testing.T, dir string) {
 		// Comments after 👎: not unanswered questions.
 		{Text: "biayanya sudah naik", Lang: "id", At: ago(2), EntryID: "ktp-el-baru"},
 		{Text: "=HYPERLINK(\"x\")", Lang: "en", At: ago(4), EntryID: "entri-yang-dihapus"},
+		// An example question staff suggested from a handoff (/contoh).
+		{Text: "ktp ilang pas mudik ngurusnya gmn", Lang: "id", At: ago(6), EntryID: "ktp-el-hilang-rusak", Example: true},
 	} {
 		if err := st.LogUnanswered(ctx, q, 90*24*time.Hour, 10000); err != nil {
 			t.Fatal(err)
@@ -75,7 +77,12 @@ func TestReport(t *testing.T) {
 			"3 ", "bikin ktp dong",
 			"1 ", "jadwal posyandu, \"balita\" hari sabtu?",
 			"1 ", "renew passport",
-		}, []string{"izin keramaian"}},
+			"Usulan contoh pertanyaan dari petugas: 1",
+		}, []string{"izin keramaian", "ktp ilang"}},
+		{"examples table", []string{"report", "examples"}, []string{
+			"Usulan contoh pertanyaan dari petugas", ": 1.", "CONTOH PERTANYAAN",
+			"ktp-el-hilang-rusak", "ktp ilang pas mudik ngurusnya gmn",
+		}, []string{"biayanya sudah naik"}},
 		{"flags before the name", []string{"report", "--since", "30d", "unanswered"}, []string{
 			"6 pertanyaan dalam 4 kelompok", "bikin ktp dong", "izin keramaian",
 		}, nil},
@@ -89,7 +96,7 @@ func TestReport(t *testing.T) {
 			"Komentar setelah 👎", ": 2.", "WAKTU", "KOMENTAR",
 			"ktp-el-baru", "biayanya sudah naik",
 			"entri-yang-dihapus", "=HYPERLINK",
-		}, []string{"bikin ktp dong"}},
+		}, []string{"bikin ktp dong", "ktp ilang"}},
 		{"no comments", []string{"report", "comments", "--since", "1h"}, []string{
 			"Tidak ada komentar setelah 👎",
 		}, []string{"WAKTU"}},
