@@ -605,3 +605,24 @@ func TestHandoffAcrossReplicas(t *testing.T) {
 		t.Errorf("closed %d times", n)
 	}
 }
+
+func TestHandoffClosedByClosingTheTopic(t *testing.T) {
+	hb := newHandoffBot(t, handoffSetup{forum: true})
+	tk := hb.open(t, "send")
+	before := hb.mark()
+	id := hb.id()
+	hb.deliver(t, 0, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"message_thread_id":%d,"is_topic_message":true,"from":{"id":%d,"first_name":"Budi"},"chat":{"id":%d,"type":"supergroup","is_forum":true},"date":1,"forum_topic_closed":{}}}`,
+		id, id, tk.ThreadID, officer, staffChat))
+	wantText(t, only(t, hb.sentSince(before), citizen), "Petugas menutup percakapan")
+	if got, _, _ := hb.stores[0].Ticket(context.Background(), tk.Number); got.Open() {
+		t.Error("the ticket is still open")
+	}
+	// Staff joining the group is not relayed anywhere.
+	before = hb.mark()
+	id = hb.id()
+	hb.deliver(t, 0, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"first_name":"Budi"},"chat":{"id":%d,"type":"supergroup","is_forum":true},"date":1,"new_chat_members":[{"id":9,"is_bot":false,"first_name":"Ani"}]}}`,
+		id, id, officer, staffChat))
+	if got := hb.sentSince(before); len(got) != 0 {
+		t.Errorf("a service message led to %+v", got)
+	}
+}

@@ -50,6 +50,24 @@ func TestDecodeUpdate(t *testing.T) {
 					t.Errorf("%+v", u.Message)
 				}
 			}},
+		{"photo with caption", `{"update_id":14,"message":{"message_id":8,"from":{"id":5},"chat":{"id":5,"type":"private"},"photo":[{"file_id":"x"}],"caption":"foto KK"}}`,
+			func(t *testing.T, u bot.Update) {
+				if m := u.Message; m.Text != "" || m.Caption != "foto KK" || m.Service {
+					t.Errorf("%+v", m)
+				}
+			}},
+		{"topic closed", `{"update_id":15,"message":{"message_id":9,"message_thread_id":42,"is_topic_message":true,"from":{"id":5},"chat":{"id":-100,"type":"supergroup","is_forum":true},"forum_topic_closed":{}}}`,
+			func(t *testing.T, u bot.Update) {
+				if m := u.Message; !m.Service || !m.TopicClosed || m.ThreadID != 42 {
+					t.Errorf("%+v", m)
+				}
+			}},
+		{"member joined", `{"update_id":16,"message":{"message_id":10,"from":{"id":5},"chat":{"id":-100,"type":"supergroup"},"new_chat_members":[{"id":6}]}}`,
+			func(t *testing.T, u bot.Update) {
+				if m := u.Message; !m.Service || m.TopicClosed {
+					t.Errorf("%+v", m)
+				}
+			}},
 		{"button", `{"update_id":12,"callback_query":{"id":"q1","from":{"id":5},"data":"m","message":{"message_id":9,"message_thread_id":3,"chat":{"id":-100,"type":"supergroup"}}}}`,
 			func(t *testing.T, u bot.Update) {
 				q := u.Callback

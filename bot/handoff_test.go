@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestHandoffWordsMatch(t *testing.T) {
+	words, err := loadHandoffWords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		ok   bool
+		rest []string
+	}{
+		{"mau bicara dengan petugas", true, []string{"mau"}},
+		{"Min, saya mau BICARA SAMA PETUGAS soal ktp hilang!", true, []string{"min", "saya", "mau", "soal", "ktp", "hilang"}},
+		{"can I talk to a human please", true, []string{"can", "i", "please"}},
+		{"hubungi petugas", true, nil},
+		{"syarat bikin ktp", false, nil},
+		{"petugas dukcapil jam berapa buka", false, nil},
+		{"bicara", false, nil},
+		{"", false, nil},
+	}
+	for _, tt := range tests {
+		rest, ok := words.match(tt.text)
+		if ok != tt.ok || !slices.Equal(rest, tt.rest) {
+			t.Errorf("match(%q) = %q, %v; want %q, %v", tt.text, rest, ok, tt.rest, tt.ok)
+		}
+	}
+}
+
+func TestParseHandoffCallback(t *testing.T) {
+	tests := []struct {
+		data   string
+		valid  bool
+		ticket int64
+		rating int
+	}{
+		{"p:send", true, 0, 0},
+		{"p:full", true, 0, 0},
+		{"p:no", true, 0, 0},
+		{"p:all", false, 0, 0},
+		{"n:12:5", true, 12, 5},
+		{"n:12:6", false, 0, 0},
+		{"n:0:3", false, 0, 0},
+		{"n:-1:3", false, 0, 0},
+		{"n:x:3", false, 0, 0},
+		{"n:12", false, 0, 0},
+	}
+	for _, tt := range tests {
+		cb := parseCallback(tt.data)
+		if cb.valid != tt.valid || (tt.valid && (cb.ticket != tt.ticket || cb.page != tt.rating)) {
+			t.Errorf("parseCallback(%q) = %+v", tt.data, cb)
+		}
+	}
+}
