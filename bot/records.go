@@ -53,3 +53,57 @@ func (f Feedback) Record() ([]byte, error) {
 	}
 	return data, nil
 }
+
+// TicketRecord is what a store keeps of a handoff ticket: the ticket and
+// the staff-group messages linked to it (so that /hapusdata removes the
+// links too). Its methods are the HandoffStore rules both stores share.
+type TicketRecord struct {
+	Ticket
+	Links []int `json:"links,omitempty"`
+}
+
+// Link links a staff-group message (or, with topic, the ticket's forum
+// topic) to the ticket; the first message that is not a topic is its
+// header.
+func (r *TicketRecord) Link(messageID int, topic bool) {
+	r.Links = append(r.Links, messageID)
+	switch {
+	case topic:
+		r.ThreadID = messageID
+	case r.HeaderID == 0:
+		r.HeaderID = messageID
+	}
+}
+
+// Touch notes a message at at on the open ticket and reports whether it
+// is the first staff reply.
+func (r *TicketRecord) Touch(at time.Time, byStaff bool) (firstReply bool) {
+	r.ActiveAt = at
+	if byStaff && r.FirstReplyAt.IsZero() {
+		r.FirstReplyAt = at
+		return true
+	}
+	return false
+}
+
+// CanRate reports whether userID may give the ticket this rating: their
+// own closed ticket, not rated yet, 1 to 5.
+func (r *TicketRecord) CanRate(userID int64, rating int) bool {
+	return !r.Open() && r.UserID == userID && r.Rating == 0 && rating >= 1 && rating <= 5
+}
+
+// NewTicket is t as OpenTicket keeps it under number: open, not answered,
+// not rated, with nothing linked.
+func NewTicket(t Ticket, number int64) Ticket {
+	t.Number, t.ClosedAt, t.Rating, t.ThreadID, t.HeaderID, t.FirstReplyAt = number, time.Time{}, 0, 0, 0, time.Time{}
+	return t
+}
+
+// Tickets returns the tickets of records.
+func Tickets(records []TicketRecord) []Ticket {
+	out := make([]Ticket, len(records))
+	for i, r := range records {
+		out[i] = r.Ticket
+	}
+	return out
+}

@@ -24,11 +24,8 @@ var (
 	keyTicketStats = []byte("ticket_stats")
 )
 
-// ticketRecord is a ticket with the staff-group messages linked to it.
-type ticketRecord struct {
-	bot.Ticket
-	Links []int `json:"links,omitempty"`
-}
+// ticketRecord is a ticket as stored.
+type ticketRecord = bot.TicketRecord
 
 // ticketStats is bot.HandoffStats as stored.
 type ticketStats struct {
@@ -126,7 +123,7 @@ func (s *Store) OpenTicket(ctx context.Context, t bot.Ticket) (bot.Ticket, bool,
 			seq = btoi(v)
 		}
 		seq++
-		t.Number, t.ClosedAt, t.Rating, t.ThreadID, t.HeaderID, t.FirstReplyAt = seq, time.Time{}, 0, 0, 0, time.Time{}
+		t = bot.NewTicket(t, seq)
 		if err := meta.Put(keyTicketSeq, itob(seq)); err != nil {
 			return err
 		}
@@ -211,13 +208,7 @@ func (s *Store) LinkMessage(ctx context.Context, number int64, messageID int, to
 		if !found {
 			return fmt.Errorf("ticket %d: %w", number, errNoTicket)
 		}
-		rec.Links = append(rec.Links, messageID)
-		switch {
-		case topic:
-			rec.ThreadID = messageID
-		case rec.HeaderID == 0:
-			rec.HeaderID = messageID
-		}
+		rec.Link(messageID, topic)
 		if err := putTicket(tx, rec); err != nil {
 			return err
 		}
@@ -254,11 +245,7 @@ func (s *Store) TouchTicket(ctx context.Context, number int64, at time.Time, byS
 			found = found && rec.Open()
 			return err
 		}
-		rec.ActiveAt = at
-		first := byStaff && rec.FirstReplyAt.IsZero()
-		if first {
-			rec.FirstReplyAt = at
-		}
+		first := rec.Touch(at, byStaff)
 		if err := putTicket(tx, rec); err != nil {
 			return err
 		}
@@ -303,7 +290,7 @@ func (s *Store) RateTicket(ctx context.Context, number, userID int64, rating int
 	var rated bool
 	err := s.update("rate ticket", func(tx *bbolt.Tx) error {
 		rec, found, err := getTicket(tx, number)
-		if err != nil || !found || rec.Open() || rec.UserID != userID || rec.Rating != 0 || rating < 1 || rating > 5 {
+		if err != nil || !found || !rec.CanRate(userID, rating) {
 			return err
 		}
 		rec.Rating = rating

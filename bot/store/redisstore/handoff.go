@@ -40,11 +40,8 @@ func (k keys) handoff() []string {
 	return []string{k.hoSeq(), k.hoTickets(), k.hoOpen(), k.hoClosed(), k.hoLinks(), k.hoStats()}
 }
 
-// ticketRecord is a ticket with the staff-group messages linked to it.
-type ticketRecord struct {
-	bot.Ticket
-	Links []int `json:"links,omitempty"`
-}
+// ticketRecord is a ticket as stored.
+type ticketRecord = bot.TicketRecord
 
 // txAttempts bounds the retries of a ticket write that lost a race.
 const txAttempts = 50
@@ -186,7 +183,7 @@ func (s *Store) OpenTicket(ctx context.Context, t bot.Ticket) (bot.Ticket, bool,
 		if err != nil {
 			return err
 		}
-		t.Number, t.ClosedAt, t.Rating, t.ThreadID, t.HeaderID, t.FirstReplyAt = seq+1, time.Time{}, 0, 0, 0, time.Time{}
+		t = bot.NewTicket(t, seq+1)
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			s.deleteTickets(ctx, p, expired)
 			p.Set(ctx, s.keys.hoSeq(), t.Number, 0)
@@ -239,11 +236,7 @@ func (s *Store) OpenTickets(ctx context.Context) ([]bot.Ticket, error) {
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	out := make([]bot.Ticket, len(recs))
-	for i, r := range recs {
-		out[i] = r.Ticket
-	}
-	return out, nil
+	return bot.Tickets(recs), nil
 }
 
 // LinkMessage implements bot.HandoffStore.
@@ -256,13 +249,7 @@ func (s *Store) LinkMessage(ctx context.Context, number int64, messageID int, to
 		if !found {
 			return fmt.Errorf("ticket %d: %w", number, errNoTicket)
 		}
-		rec.Links = append(rec.Links, messageID)
-		switch {
-		case topic:
-			rec.ThreadID = messageID
-		case rec.HeaderID == 0:
-			rec.HeaderID = messageID
-		}
+		rec.Link(messageID, topic)
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.HSet(ctx, s.keys.hoLinks(), strconv.Itoa(messageID), number)
 			return s.putTicket(ctx, p, rec)
@@ -307,11 +294,7 @@ func (s *Store) TouchTicket(ctx context.Context, number int64, at time.Time, byS
 		if err != nil || !open {
 			return err
 		}
-		rec.ActiveAt = at
-		first := byStaff && rec.FirstReplyAt.IsZero()
-		if first {
-			rec.FirstReplyAt = at
-		}
+		first := rec.Touch(at, byStaff)
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			if first {
 				p.HIncrBy(ctx, s.keys.hoStats(), "replies", 1)
@@ -359,7 +342,7 @@ func (s *Store) RateTicket(ctx context.Context, number, userID int64, rating int
 	err := s.ticketTx(ctx, "rate ticket", func(tx *redis.Tx) error {
 		rated = false
 		rec, found, err := s.readTicket(ctx, tx, number)
-		if err != nil || !found || rec.Open() || rec.UserID != userID || rec.Rating != 0 || rating < 1 || rating > 5 {
+		if err != nil || !found || !rec.CanRate(userID, rating) {
 			return err
 		}
 		rec.Rating = rating
@@ -425,11 +408,7 @@ func (s *Store) TicketsOf(ctx context.Context, userID int64) ([]bot.Ticket, erro
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	out := make([]bot.Ticket, len(recs))
-	for i, r := range recs {
-		out[i] = r.Ticket
-	}
-	return out, nil
+	return bot.Tickets(recs), nil
 }
 
 // forgetTickets deletes the user's tickets and their links.
