@@ -2,7 +2,9 @@ package bot
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestHandoffWordsMatch(t *testing.T) {
@@ -55,5 +57,35 @@ func TestParseHandoffCallback(t *testing.T) {
 		if cb.valid != tt.valid || (tt.valid && (cb.ticket != tt.ticket || cb.page != tt.rating)) {
 			t.Errorf("parseCallback(%q) = %+v", tt.data, cb)
 		}
+	}
+}
+
+// The citizen is told when staff answer: the hours of HANDOFF_OFFICE (the
+// first office by default) and whether it is open now.
+func TestStaffHours(t *testing.T) {
+	tests := []struct {
+		name, office, now string
+		want              []string
+	}{
+		{"first office, open", "", "2026-12-07 09:00", []string{"Senin–Kamis 08:00–15:00", "buka", "15:00"}},
+		{"named office, closed", "mpp", "2026-12-05 20:00", []string{"Senin–Jumat 08:00–16:00", "Senin"}},
+		{"unknown office", "kantor-lain", "2026-12-07 09:00", []string{"Petugas menjawab pada jam kerja."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newLocalConv(t, localIndex(t), wita(t, tt.now))
+			c.opts.Handoff = &Handoff{Office: tt.office}
+			got := c.staffHours(&conv{lang: LangID})
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("staffHours = %q, want %q in it", got, w)
+				}
+			}
+		})
+	}
+	c, _ := newLocalConv(t, mustIndex(t, bundled), time.Now())
+	c.opts.Handoff = &Handoff{}
+	if got := c.staffHours(&conv{lang: LangEN}); got != "Staff answer during office hours." {
+		t.Errorf("without lokal.yaml: %q", got)
 	}
 }
