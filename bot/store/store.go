@@ -27,6 +27,7 @@ type Store interface {
 	bot.SubscriptionStore
 	bot.StatsStore
 	bot.HandoffStore
+	bot.TempStore
 	broadcast.Queue
 }
 

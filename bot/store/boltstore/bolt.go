@@ -94,6 +94,7 @@ var (
 	bucketTickets            = []byte("tickets")
 	bucketTicketsOpen        = []byte("tickets_open")
 	bucketTicketLinks        = []byte("ticket_links")
+	bucketTemp               = []byte("temp")
 
 	keyUnansweredCount = []byte("unanswered_count")
 	keyStatsUsersCount = []byte("stats_users_count")
@@ -105,7 +106,7 @@ var buckets = [][]byte{
 	bucketSubscriptions, bucketSubscriptionIndex, bucketSubscriptionCounts,
 	bucketStats, bucketStatsUsers,
 	bucketJobs, bucketJobTimes, bucketDeliveries, bucketUnclaimed, bucketClaimed,
-	bucketTickets, bucketTicketsOpen, bucketTicketLinks,
+	bucketTickets, bucketTicketsOpen, bucketTicketLinks, bucketTemp,
 }
 
 // Options configures a Store.
@@ -475,7 +476,7 @@ func (s *Store) sweep() error {
 		if err := deleteTickets(tx, 0, now.Add(-bot.TicketRetention)); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketSessions, bucketUpdates} {
+		for _, name := range [][]byte{bucketSessions, bucketUpdates, bucketTemp} {
 			b := tx.Bucket(name)
 			var stale [][]byte
 			err := b.ForEach(func(k, v []byte) error {

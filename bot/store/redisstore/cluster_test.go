@@ -58,6 +58,9 @@ func TestClusterContract(t *testing.T) {
 	t.Run("Subscriptions", func(t *testing.T) {
 		storetest.RunSubscriptions(t, func(t *testing.T) bot.SubscriptionStore { return openCluster(t, true) })
 	})
+	t.Run("Temp", func(t *testing.T) {
+		storetest.RunTemp(t, func(t *testing.T) bot.TempStore { return openCluster(t, true) })
+	})
 	t.Run("Handoff", func(t *testing.T) {
 		storetest.RunHandoff(t, func(t *testing.T) bot.HandoffStore { return openCluster(t, true) })
 	})

@@ -51,6 +51,8 @@
 //	{bc}:jobs                        a sorted set of job ids by creation time
 //	{bc}:deliveries                  a stream of deliveries (job id, chat id),
 //	                                 read by the consumer group "workers"
+//	temp:<name>                      a short-lived value (console sessions, login
+//	                                 links used once), expiring with PX
 //	{ho}:seq, {ho}:tickets, {ho}:open, {ho}:closed, {ho}:links, {ho}:stats
 //	                                 handoff tickets to staff (see handoff.go)
 //

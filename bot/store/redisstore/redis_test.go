@@ -52,6 +52,10 @@ func TestSubscriptionsContract(t *testing.T) {
 	storetest.RunSubscriptions(t, func(t *testing.T) bot.SubscriptionStore { return openStore(t) })
 }
 
+func TestTempContract(t *testing.T) {
+	storetest.RunTemp(t, func(t *testing.T) bot.TempStore { return openStore(t) })
+}
+
 func TestHandoffContract(t *testing.T) {
 	storetest.RunHandoff(t, func(t *testing.T) bot.HandoffStore { return openStore(t) })
 }
