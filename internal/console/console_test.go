@@ -1,0 +1,328 @@
+package console
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/layanan-id/layanan/bot"
+	"github.com/layanan-id/layanan/bot/store/boltstore"
+	"github.com/layanan-id/layanan/faq"
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+const (
+	admin  = int64(42)
+	editor = int64(43)
+	nobody = int64(44)
+)
+
+type staticContent struct{ c *knowledge.Content }
+
+func (s staticContent) Content() *knowledge.Content { return s.c }
+
+// testConsole is a console on an embedded store with a day of questions.
+type testConsole struct {
+	srv   *Server
+	http  *httptest.Server
+	store *boltstore.Store
+	key   []byte
+	base  *url.URL
+}
+
+func newTestConsole(t *testing.T) *testConsole {
+	t.Helper()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "layanan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c, err := knowledge.Load(faq.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := LoadKey(context.Background(), nil, filepath.Join(t.TempDir(), KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := &testConsole{store: st, key: key}
+	tc.http = httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(tc.http.Close)
+	tc.base, _ = url.Parse(tc.http.URL)
+	srv, err := New(Config{Base: tc.base, Admins: []int64{admin}, Editors: []int64{editor}, Key: key}, st, staticContent{c}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.srv = srv
+	tc.http.Config.Handler = srv.Handler()
+	ctx := context.Background()
+	now := time.Now()
+	for i, outcome := range []string{"answered", "answered", "not_found", "followup"} {
+		if err := st.CountQuestion(ctx, now, int64(100+i), outcome, map[bool]string{true: "skck"}[outcome == "answered"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.LogUnanswered(ctx, bot.Unanswered{Text: "<script>alert(1)</script>", Lang: "id", At: now}, time.Hour, 100); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordFeedback(ctx, bot.Feedback{ChatID: 1, MessageID: 1, UserID: 1, EntryID: "paspor", Helpful: false, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	return tc
+}
+
+// client is a browser: it keeps cookies and does not follow redirects.
+func (tc *testConsole) client(t *testing.T) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (tc *testConsole) link(t *testing.T, user int64, now time.Time) string {
+	t.Helper()
+	l, err := Links{Base: tc.base, Key: tc.key, Now: func() time.Time { return now }}.Link(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func get(t *testing.T, c *http.Client, u string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// login signs a browser in and returns its CSRF token.
+func (tc *testConsole) login(t *testing.T, c *http.Client, user int64) string {
+	t.Helper()
+	status, body, h := get(t, c, tc.link(t, user, time.Now()))
+	if status != http.StatusSeeOther || h.Get("Location") != "/" {
+		t.Fatalf("login: %d %q %s", status, h.Get("Location"), body)
+	}
+	status, body, _ = get(t, c, tc.http.URL+"/")
+	if status != http.StatusOK {
+		t.Fatalf("summary after login: %d %s", status, body)
+	}
+	i := strings.Index(body, `name="csrf" value="`)
+	if i < 0 {
+		t.Fatalf("no CSRF token in %s", body)
+	}
+	rest := body[i+len(`name="csrf" value="`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+func TestLoginAndSummary(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+
+	// No session: a page that says how to log in.
+	status, body, h := get(t, c, tc.http.URL+"/")
+	if status != http.StatusUnauthorized || !strings.Contains(body, "/konsol") {
+		t.Errorf("without a session: %d %s", status, body)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("CSP = %q", csp)
+	}
+	if h.Get("Referrer-Policy") != "no-referrer" || h.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("headers = %v", h)
+	}
+
+	link := tc.link(t, admin, time.Now())
+	status, _, h = get(t, c, link)
+	if status != http.StatusSeeOther {
+		t.Fatalf("login: %d", status)
+	}
+	cookie := h.Get("Set-Cookie")
+	for _, want := range []string{"konsol=", "HttpOnly", "SameSite=Strict"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("cookie %q lacks %s", cookie, want)
+		}
+	}
+	if strings.Contains(cookie, "Secure") {
+		t.Errorf("cookie %q is Secure on a loopback http console", cookie)
+	}
+	status, body, _ = get(t, c, tc.http.URL+"/")
+	for _, want := range []string{"<svg", "Pertanyaan per hari", "<b>4</b>", "75%", "skck", "paspor", "admin"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("summary (%d) lacks %q", status, want)
+		}
+	}
+	if strings.Contains(body, "<script>") {
+		t.Error("the summary holds unescaped citizen text")
+	}
+
+	// The link works once, from any browser.
+	status, body, _ = get(t, tc.client(t), link)
+	if status != http.StatusForbidden || !strings.Contains(body, "sekali") {
+		t.Errorf("reused link: %d %s", status, body)
+	}
+	// English by a switch, kept by a cookie.
+	_, body, _ = get(t, c, tc.http.URL+"/?lang=en")
+	_, body2, _ := get(t, c, tc.http.URL+"/")
+	if !strings.Contains(body, "Questions per day") || !strings.Contains(body2, "Questions per day") {
+		t.Error("the English switch does not hold")
+	}
+}
+
+func TestRefusedLinks(t *testing.T) {
+	tc := newTestConsole(t)
+	other, _ := LoadKey(context.Background(), nil, filepath.Join(t.TempDir(), KeyFile))
+	forged, _ := Links{Base: tc.base, Key: other}.Link(admin)
+	tests := []struct {
+		name, link string
+		status     int
+		want       string
+	}{
+		{"expired", tc.link(t, admin, time.Now().Add(-LinkTTL-time.Second)), http.StatusForbidden, "10 menit"},
+		{"signed with another key", forged, http.StatusForbidden, "tidak sah"},
+		{"garbage", tc.http.URL + "/masuk?t=%3Cscript%3E", http.StatusForbidden, "tidak sah"},
+		{"no token", tc.http.URL + "/masuk", http.StatusForbidden, "tidak sah"},
+		{"not an admin or editor", tc.link(t, nobody, time.Now()), http.StatusForbidden, "EDITOR_IDS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tc.client(t)
+			status, body, h := get(t, c, tt.link)
+			if status != tt.status || !strings.Contains(body, tt.want) || h.Get("Set-Cookie") != "" {
+				t.Errorf("%d %q %s", status, h.Get("Set-Cookie"), body)
+			}
+			if status, _, _ := get(t, c, tc.http.URL+"/"); status != http.StatusUnauthorized {
+				t.Errorf("after a refused link the summary answers %d", status)
+			}
+		})
+	}
+}
+
+func TestLoginRateLimited(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	for range loginLimit {
+		get(t, c, tc.http.URL+"/masuk?t=x")
+	}
+	status, _, _ := get(t, c, tc.link(t, admin, time.Now()))
+	if status != http.StatusTooManyRequests {
+		t.Errorf("attempt %d: %d, want 429", loginLimit+1, status)
+	}
+}
+
+func TestLogoutNeedsCSRF(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, editor)
+	if status, body := post(t, c, tc.http.URL+"/keluar", nil); status != http.StatusForbidden || !strings.Contains(body, "Formulir") {
+		t.Errorf("logout without CSRF: %d %s", status, body)
+	}
+	if status, _ := post(t, c, tc.http.URL+"/keluar", url.Values{"csrf": {csrf + "x"}}); status != http.StatusForbidden {
+		t.Errorf("logout with a wrong CSRF token: %d", status)
+	}
+	if status, body := post(t, c, tc.http.URL+"/keluar", url.Values{"csrf": {csrf}}); status != http.StatusOK || !strings.Contains(body, "sudah keluar") {
+		t.Errorf("logout: %d %s", status, body)
+	}
+	if status, _, _ := get(t, c, tc.http.URL+"/"); status != http.StatusUnauthorized {
+		t.Errorf("after logout: %d", status)
+	}
+}
+
+func TestSessionEndsWithTheRole(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	tc.login(t, c, editor)
+	tc.srv.cfg.Editors = nil // EDITOR_IDS changed and serve restarted
+	if status, body, _ := get(t, c, tc.http.URL+"/"); status != http.StatusForbidden || !strings.Contains(body, "bukan admin atau editor") {
+		t.Errorf("after leaving EDITOR_IDS: %d %s", status, body)
+	}
+	tc.srv.cfg.Editors = []int64{editor}
+	if status, _, _ := get(t, c, tc.http.URL+"/"); status != http.StatusUnauthorized {
+		t.Errorf("the revoked session came back: %d", status)
+	}
+}
+
+func TestUnknownPage(t *testing.T) {
+	tc := newTestConsole(t)
+	if status, _, _ := get(t, tc.client(t), tc.http.URL+"/tidak-ada"); status != http.StatusNotFound {
+		t.Errorf("unknown page: %d", status)
+	}
+	if status, body, h := get(t, tc.client(t), tc.http.URL+"/static/konsol.css"); status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/css") || !strings.Contains(body, ".chart") {
+		t.Errorf("stylesheet: %d %q", status, h.Get("Content-Type"))
+	}
+}
+
+func TestTextsComplete(t *testing.T) {
+	id, en := slices.Sorted(maps.Keys(texts["id"])), slices.Sorted(maps.Keys(texts["en"]))
+	if !slices.Equal(id, en) {
+		t.Errorf("the languages' keys differ:\nid %v\nen %v", id, en)
+	}
+}
+
+func TestLoadKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", KeyFile)
+	a, err := LoadKey(context.Background(), nil, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadKey(context.Background(), nil, path)
+	if err != nil || string(a) != string(b) || len(a) != keySize {
+		t.Fatalf("second load: %v, same %v", err, string(a) == string(b))
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, err %v", st.Mode(), err)
+	}
+	if err := os.WriteFile(path, []byte("short"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadKey(context.Background(), nil, path); err == nil {
+		t.Error("a damaged key file was accepted")
+	}
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	x, err := LoadKey(context.Background(), st, "")
+	y, err2 := LoadKey(context.Background(), st, "")
+	if err != nil || err2 != nil || string(x) != string(y) || len(x) != keySize {
+		t.Errorf("shared key: %v %v, same %v", err, err2, string(x) == string(y))
+	}
+}
+
+func FuzzParseToken(f *testing.F) {
+	key := make([]byte, keySize)
+	tok, _ := NewToken(key, admin, time.Unix(1_800_000_000, 0))
+	f.Add(tok)
+	f.Add("")
+	f.Add("%%%")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseToken(key, s, time.Unix(1_800_000_000, 0))
+		if err == nil && s != tok {
+			t.Errorf("%q parsed as %+v", s, got)
+		}
+	})
+}
