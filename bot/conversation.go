@@ -96,6 +96,11 @@ type Options struct {
 	Reload        ReloadFunc        // /reload
 	Observer      Observer          // metrics
 	Handoff       *Handoff          // /petugas: citizens reach staff in their group
+	// Editors may use the staff console, like Admins, but not broadcast.
+	Editors []int64
+	// ConsoleLink makes a single-use login link to the staff console for
+	// a user (/konsol); nil when the console is off.
+	ConsoleLink func(userID int64) (string, error)
 }
 
 // Conversation answers citizens. It is safe for concurrent use; updates of

@@ -87,6 +87,9 @@ func (c *Conversation) routes() *router {
 	if len(c.opts.Admins) > 0 {
 		c.registerAdmin(r)
 	}
+	if c.opts.ConsoleLink != nil {
+		c.registerConsole(r)
+	}
 	return r
 }
 

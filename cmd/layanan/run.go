@@ -28,7 +28,8 @@ Pemakaian / usage:
   layanan chat
   layanan serve
   layanan broadcast --file PENGUMUMAN.md [--topic KATEGORI] [--follow]
-  layanan report unanswered|feedback [--since 7d] [--format table|csv]
+  layanan report unanswered|feedback|comments|examples [--since 7d] [--format table|csv]
+  layanan konsol-link --user ID
   layanan health
   layanan ask  [--faq DIR] [--top N] [--json] [--explain] [PERTANYAAN...]
   layanan lint [--faq DIR]
@@ -41,6 +42,7 @@ Perintah / commands:
   serve  jalankan bot Telegram (pengaturan dari variabel lingkungan)
   broadcast  antrekan siaran pengumuman untuk bot yang berjalan
   report     laporan untuk petugas: pertanyaan tak terjawab (dikelompokkan), suara 👍/👎 per entri
+  konsol-link  cetak tautan masuk konsol staf (berlaku 10 menit, sekali pakai)
   health     periksa /healthz server yang berjalan (untuk HEALTHCHECK)
   ask    jawab pertanyaan (dari argumen, atau satu per baris dari stdin)
   lint   periksa semua konten FAQ
@@ -101,6 +103,9 @@ func subcommands() map[string]subcommand {
 		},
 		"report": func(ctx context.Context, args []string, getenv env, _ io.Reader, stdout, stderr io.Writer) error {
 			return runReport(ctx, args, getenv, stdout, stderr)
+		},
+		"konsol-link": func(ctx context.Context, args []string, getenv env, _ io.Reader, stdout, stderr io.Writer) error {
+			return runKonsolLink(ctx, args, getenv, stdout, stderr)
 		},
 		"health": func(ctx context.Context, args []string, getenv env, _ io.Reader, _, stderr io.Writer) error {
 			return runHealth(ctx, args, getenv, stderr)

@@ -27,6 +27,7 @@ import (
 	"github.com/layanan-id/layanan/bot/store"
 	"github.com/layanan-id/layanan/bot/telegram"
 	"github.com/layanan-id/layanan/internal/config"
+	"github.com/layanan-id/layanan/internal/console"
 	"github.com/layanan-id/layanan/internal/metrics"
 	"github.com/layanan-id/layanan/internal/ops"
 	"github.com/layanan-id/layanan/internal/outbox"
@@ -51,6 +52,23 @@ type App struct {
 	reloads  *reloader
 	conv     *bot.Conversation
 	handler  bot.Handler
+	// consoleKey signs the console's login links; nil when it is off.
+	consoleKey []byte
+}
+
+// ConsoleLinks makes the staff console's login links with the
+// deployment's console key: kept in Redis when there is one (every
+// replica and the command line share it), else in DATA_DIR/console.key.
+func ConsoleLinks(ctx context.Context, cfg config.Config, st bot.TempStore) (console.Links, error) {
+	var shared bot.TempStore
+	if cfg.RedisURL != "" {
+		shared = st
+	}
+	key, err := console.LoadKey(ctx, shared, filepath.Join(cfg.DataDir, console.KeyFile))
+	if err != nil {
+		return console.Links{}, err
+	}
+	return console.Links{Base: cfg.Console.URL, Key: key}, nil
 }
 
 // New wires the bot from cfg: content, store, Bot API client (it checks
@@ -88,6 +106,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Broadcasts:    a.bcast,
 		Reload:        a.reloads.reloadEverywhere,
 		Observer:      a.metrics,
+	}
+	if cfg.Console.Addr != "" {
+		links, err := ConsoleLinks(ctx, cfg, a.store)
+		if err != nil {
+			a.store.Close()
+			return nil, err
+		}
+		a.consoleKey = links.Key
+		opts.Editors, opts.ConsoleLink = cfg.Console.EditorIDs, links.Link
 	}
 	if h := cfg.Handoff; h.StaffChat != 0 {
 		opts.Handoff = &bot.Handoff{Store: a.store, Relay: a.client, StaffChat: h.StaffChat, TTL: h.TTL, StaffNames: h.StaffNames, Office: h.Office}
@@ -212,6 +239,13 @@ func (a *App) Run(ctx context.Context) error {
 	} else {
 		background(func() { outbox.Serve(runCtx, a.cfg.DataDir, a.bcast, a.log) })
 	}
+	if a.cfg.Console.Addr != "" {
+		srv, err := a.startConsole()
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+	}
 	if a.cfg.HTTPAddr != "" {
 		srv, err := startOps(a.cfg.HTTPAddr, a.registry, a.live, a.store, a.log)
 		if err != nil {
@@ -319,6 +353,27 @@ func startOps(addr string, reg *prometheus.Registry, live *knowledge.Live, st st
 		}
 	}()
 	log.Info("ops endpoints listening", "addr", ln.Addr().String())
+	return srv, nil
+}
+
+// startConsole serves the staff console on CONSOLE_ADDR.
+func (a *App) startConsole() (*http.Server, error) {
+	c := a.cfg.Console
+	con, err := console.New(console.Config{Base: c.URL, Admins: a.cfg.AdminIDs, Editors: c.EditorIDs, Key: a.consoleKey}, a.store, a.live, a.log)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return nil, &config.Error{Var: "CONSOLE_ADDR", Problem: err.Error()}
+	}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: con.Handler()}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("console stopped", "err", err)
+		}
+	}()
+	a.log.Info("staff console listening", "addr", ln.Addr().String(), "url", c.URL.String())
 	return srv, nil
 }
 

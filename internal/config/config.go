@@ -57,7 +57,15 @@ type Config struct {
 	HTTPAddr       string // ops endpoints; empty: off
 	BroadcastRate  int    // announcements per second, shared by every replica
 	Handoff        Handoff
+	Console        Console
 	Bot            bot.Config
+}
+
+// Console is the staff console; Addr "" leaves it off.
+type Console struct {
+	Addr      string   // CONSOLE_ADDR: where it listens
+	URL       *url.URL // CONSOLE_URL: its public base URL (login links point there)
+	EditorIDs []int64  // EDITOR_IDS: may edit content and read reports, not broadcast
 }
 
 // Handoff is the handoff to staff; StaffChat 0 leaves it off.
@@ -146,16 +154,7 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 	if msg := FolderProblem(cfg.FAQDir); msg != "" {
 		bad("FAQ_DIR", "%s", msg)
 	}
-	if raw := strings.TrimSpace(getenv("ADMIN_IDS")); raw != "" {
-		for _, part := range strings.Split(raw, ",") {
-			id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
-			if err != nil || id <= 0 {
-				bad("ADMIN_IDS", "%q bukan id pengguna Telegram (angka, dipisah koma)", strings.TrimSpace(part))
-				continue
-			}
-			cfg.AdminIDs = append(cfg.AdminIDs, id)
-		}
-	}
+	cfg.AdminIDs = userIDs(getenv, "ADMIN_IDS", bad)
 	cfg.LogLevelSet = strings.TrimSpace(getenv("LOG_LEVEL")) != ""
 	switch strings.ToLower(orDefault(getenv("LOG_LEVEL"), DefaultLogLevel)) {
 	case "debug":
@@ -226,6 +225,7 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 		}
 	}
 	cfg.Handoff = loadHandoff(getenv, bad)
+	cfg.Console = loadConsole(getenv, bad, cfg)
 	cfg.Bot.Contact = strings.TrimSpace(getenv("CONTACT_TEXT"))
 	if cfg.Bot.Contact != "" {
 		if err := render.Valid(cfg.Bot.Contact); err != nil {
@@ -233,6 +233,67 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 		}
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// userIDs reads a comma-separated list of Telegram user ids.
+func userIDs(getenv func(string) string, name string, bad func(name, format string, args ...any)) []int64 {
+	var ids []int64
+	raw := strings.TrimSpace(getenv(name))
+	if raw == "" {
+		return nil
+	}
+	for _, part := range strings.Split(raw, ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+		if err != nil || id <= 0 {
+			bad(name, "%q bukan id pengguna Telegram (angka, dipisah koma)", strings.TrimSpace(part))
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// loadConsole reads the console's variables. Its address must differ
+// from the operators' endpoints and the webhook's.
+func loadConsole(getenv func(string) string, bad func(name, format string, args ...any), cfg Config) Console {
+	c := Console{Addr: strings.TrimSpace(getenv("CONSOLE_ADDR")), EditorIDs: userIDs(getenv, "EDITOR_IDS", bad)}
+	rawURL := strings.TrimSpace(getenv("CONSOLE_URL"))
+	if c.Addr == "" || c.Addr == "off" {
+		c.Addr = ""
+		if rawURL != "" {
+			c.URL = consoleURL(rawURL, bad)
+		}
+		return c
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	switch {
+	case err != nil:
+		bad("CONSOLE_ADDR", "%q: tulis host:port atau :port (misalnya 127.0.0.1:8090)", c.Addr)
+		return c
+	case c.Addr == cfg.HTTPAddr:
+		bad("CONSOLE_ADDR", "%q sama dengan HTTP_ADDR; konsol tidak dilayani di alamat operator", c.Addr)
+	case cfg.WebhookURL != "" && c.Addr == cfg.ListenAddr:
+		bad("CONSOLE_ADDR", "%q sama dengan LISTEN_ADDR; konsol tidak dilayani di alamat webhook", c.Addr)
+	}
+	if rawURL == "" {
+		ip := net.ParseIP(host)
+		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			bad("CONSOLE_URL", "wajib diisi bila CONSOLE_ADDR tidak di loopback: alamat publik konsol, misalnya https://konsol.contoh.go.id")
+			return c
+		}
+		rawURL = "http://" + c.Addr
+	}
+	c.URL = consoleURL(rawURL, bad)
+	return c
+}
+
+func consoleURL(raw string, bad func(name, format string, args ...any)) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad("CONSOLE_URL", "%q bukan alamat http(s)://host[/path]", raw)
+		return nil
+	}
+	return u
 }
 
 // loadHandoff reads the handoff's variables; they are checked only when

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,17 @@ func TestLoad(t *testing.T) {
 	}
 	if cfg, _ := Load(env(nil), false); cfg.Handoff.StaffChat != 0 || cfg.Handoff.TTL != DefaultHandoffTTL {
 		t.Errorf("handoff by default = %+v, want off with the default TTL", cfg.Handoff)
+	}
+	cfg, err = Load(env(map[string]string{"CONSOLE_ADDR": "127.0.0.1:8090", "EDITOR_IDS": "7, 8"}), false)
+	if err != nil || cfg.Console.URL.String() != "http://127.0.0.1:8090" || !slices.Equal(cfg.Console.EditorIDs, []int64{7, 8}) {
+		t.Errorf("console = %+v, err %v", cfg.Console, err)
+	}
+	cfg, err = Load(env(map[string]string{"CONSOLE_ADDR": ":8090", "CONSOLE_URL": "https://konsol.contoh.go.id/"}), false)
+	if err != nil || cfg.Console.URL.Host != "konsol.contoh.go.id" {
+		t.Errorf("console = %+v, err %v", cfg.Console, err)
+	}
+	if _, err := Load(env(map[string]string{"CONSOLE_ADDR": ":8090", "CONSOLE_URL": "ftp://x"}), false); err == nil || !strings.Contains(err.Error(), "CONSOLE_URL") {
+		t.Errorf("ftp console URL: %v", err)
 	}
 	tests := map[string]map[string]string{
 		"TELEGRAM_TOKEN":      {"TELEGRAM_TOKEN": "nope"},
