@@ -248,6 +248,12 @@ func (c *Conversation) Handle(ctx context.Context, u Update) (Outcome, error) {
 	}
 
 	v := &conv{chatID: chatID, userID: from.ID, session: adm.Session}
+	switch {
+	case u.Message != nil:
+		v.shared = u.Message.Chat.Shared()
+	case u.Callback != nil && u.Callback.Message != nil:
+		v.shared = u.Callback.Message.Chat.Shared()
+	}
 	v.lang = v.session.Lang
 	if v.lang == "" {
 		v.lang = LangID
@@ -277,6 +283,7 @@ type conv struct {
 	userID  int64
 	lang    string
 	session Session
+	shared  bool // the chat is a group: no handoff there
 
 	saveSession bool        // the session changed
 	forgotten   bool        // the user asked to be forgotten: write nothing about them
@@ -329,9 +336,15 @@ func (c *Conversation) reply(ctx context.Context, v *conv, text string, buttons 
 func (c *Conversation) handleMessage(ctx context.Context, v *conv, m *Message, text string, messages int) (Outcome, error) {
 	out := Outcome{ChatID: v.chatID}
 	cmd, isCommand := parseCommand(m)
-	if c.cfg.FloodLimit > 0 && messages > c.cfg.FloodLimit {
+	limit := c.cfg.FloodLimit
+	if v.session.Ticket != 0 {
+		// Talking to staff, several photos of documents in a minute are
+		// normal.
+		limit *= ticketFloodFactor
+	}
+	if limit > 0 && messages > limit {
 		out.Kind = OutcomeFlood
-		if messages == c.cfg.FloodLimit+1 {
+		if messages == limit+1 {
 			_, err := c.reply(ctx, v, c.t(v, "flood"), nil)
 			return out, err
 		}
@@ -427,13 +440,17 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	if out, handled, err := c.answerHours(ctx, v, text, out); handled {
 		return out, err
 	}
-	if rest, ok := c.handoff.match(text); ok {
+	if others, ok := c.handoff.match(text); ok {
 		// "mau bicara dengan petugas": a person, not a search.
 		out.Kind = OutcomeHandoff
 		if c.opts.Handoff == nil {
 			return out, c.sendContact(ctx, v)
 		}
-		return out, c.startHandoff(ctx, v, strings.Join(rest, " "))
+		described := ""
+		if others >= describedWords {
+			described = text // as written: masking needs the original
+		}
+		return out, c.startHandoff(ctx, v, described)
 	}
 	stopTyping := c.typingAfter(ctx, v.chatID, typingDelay)
 	res, err := c.know.Search(ctx, text, 3)
@@ -519,6 +536,9 @@ func (c *Conversation) answerQuestion(ctx context.Context, v *conv, text string,
 	c.countQuestion(v)
 	return out, err
 }
+
+// ticketFloodFactor multiplies the flood limit while a handoff is open.
+const ticketFloodFactor = 3
 
 // keepAsked keeps the question the bot could not answer as the
 // description of a handoff the citizen may open next.

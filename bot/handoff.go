@@ -53,12 +53,24 @@ const (
 	closedByTimeout = "timeout"
 	closedByBlocked = "blocked" // the citizen blocked the bot
 	closedByForget  = "forget"  // the citizen deleted their data
+	closedByFailure = "failed"  // the ticket could not be posted to the staff group
 )
+
+// closing says how a ticket is being closed.
+type closing struct {
+	by  string // closedBy…
+	who string // the staff member who closed it
+	// activeBefore, when not zero, closes it only if still silent since
+	// then (closing for silence).
+	activeBefore time.Time
+	// topicClosed is true when staff closed the topic in Telegram already.
+	topicClosed bool
+}
 
 // TicketClosers lists who can close a ticket, as TicketClosed reports it,
 // for metrics to create at zero.
 func TicketClosers() []string {
-	return []string{closedByCitizen, closedByStaff, closedByTimeout, closedByBlocked, closedByForget}
+	return []string{closedByCitizen, closedByStaff, closedByTimeout, closedByBlocked, closedByForget, closedByFailure}
 }
 
 // HandoffDraft is a handoff being opened: waiting for the citizen's
@@ -92,19 +104,18 @@ func loadHandoffWords() (*handoffWords, error) {
 	return h, nil
 }
 
-// match reports whether text asks for a person, and returns its other
-// words (the problem, when the citizen described it in the same message).
-func (h *handoffWords) match(text string) (rest []string, ok bool) {
+// match reports whether text asks for a person, and how many other words
+// it has (enough of them describe the problem in the same message).
+func (h *handoffWords) match(text string) (others int, ok bool) {
 	words := analysis.Tokenize(text)
 	for _, p := range h.phrases {
 		for i := 0; i+len(p) <= len(words); i++ {
 			if equalWords(words[i:i+len(p)], p) {
-				rest = append(append(rest, words[:i]...), words[i+len(p):]...)
-				return rest, true
+				return len(words) - len(p), true
 			}
 		}
 	}
-	return nil, false
+	return 0, false
 }
 
 func equalWords(a, b []string) bool {
@@ -165,7 +176,17 @@ func parseHandoffCallback(c *callback, parts []string) {
 // (in the request itself, or the question the bot could not answer), or
 // the citizen is asked for it.
 func (c *Conversation) startHandoff(ctx context.Context, v *conv, described string) error {
-	if t, ok := c.openTicketOf(ctx, v); ok {
+	if v.shared {
+		// Staff replies would reach the whole group.
+		_, err := c.reply(ctx, v, c.t(v, "handoff_private"), nil)
+		return err
+	}
+	t, ok, err := c.openTicketOf(ctx, v)
+	if err != nil {
+		_, err := c.reply(ctx, v, c.t(v, "error"), nil)
+		return err
+	}
+	if ok {
 		_, err := c.reply(ctx, v, c.t(v, "handoff_already", "number", strconv.FormatInt(t.Number, 10)), nil)
 		return err
 	}
@@ -198,24 +219,27 @@ func (c *Conversation) askHandoffConfirm(ctx context.Context, v *conv, text stri
 // maxHandoffText bounds the description kept in the session and posted.
 const maxHandoffText = 1000
 
-// openTicketOf returns the citizen's open ticket, from the session's hint;
-// a ticket closed meanwhile (by staff, by time) clears the hint.
-func (c *Conversation) openTicketOf(ctx context.Context, v *conv) (Ticket, bool) {
+// openTicketOf returns the citizen's open ticket, from the session's hint
+// (read with the session, so a citizen without a ticket costs no store
+// call); a ticket closed meanwhile (by staff, by time) clears the hint.
+// An error means the store could not say: the caller must not answer
+// from the FAQ as if there were no ticket.
+func (c *Conversation) openTicketOf(ctx context.Context, v *conv) (Ticket, bool, error) {
 	h := c.opts.Handoff
 	if h == nil || v.session.Ticket == 0 {
-		return Ticket{}, false
+		return Ticket{}, false, nil
 	}
 	t, found, err := h.Store.Ticket(ctx, v.session.Ticket)
 	if err != nil {
 		c.storeFailed("ticket", err)
-		return Ticket{}, false
+		return Ticket{}, false, fmt.Errorf("bot: ticket: %w", err)
 	}
 	if !found || !t.Open() || t.UserID != v.userID {
 		v.session.Ticket = 0
 		c.save(v)
-		return Ticket{}, false
+		return Ticket{}, false, nil
 	}
-	return t, true
+	return t, true, nil
 }
 
 // confirmHandoff handles the confirmation buttons.
@@ -224,6 +248,11 @@ func (c *Conversation) confirmHandoff(ctx context.Context, v *conv, p *press) er
 	draft := v.session.Handoff
 	if err := p.answer(ctx); err != nil {
 		return err
+	}
+	if _, ok, err := c.openTicketOf(ctx, v); err != nil || ok || v.shared {
+		// An old confirmation pressed while a ticket is open, or in a
+		// group: say why nothing opens.
+		return c.startHandoff(ctx, v, "")
 	}
 	if p.cb.id == "no" {
 		v.session.Handoff = nil
@@ -264,7 +293,7 @@ func (c *Conversation) openTicket(ctx context.Context, v *conv, text string, con
 	}
 	if err := c.postTicket(ctx, &t, v, text); err != nil {
 		c.log.Error("handoff: posting the ticket to the staff group failed", "ticket", t.Number, "err", err)
-		c.closeTicket(ctx, t, closedByBlocked, "")
+		_ = c.closeTicket(ctx, t, closing{by: closedByFailure})
 		v.session.Ticket = 0
 		_, err := c.reply(ctx, v, c.t(v, "handoff_failed"), nil)
 		return err
@@ -307,10 +336,10 @@ func (c *Conversation) postTicket(ctx context.Context, t *Ticket, v *conv, text 
 	case err != nil:
 		return fmt.Errorf("create topic: %w", err)
 	default:
+		t.ThreadID = thread
 		if err := h.Store.LinkMessage(ctx, t.Number, thread, true); err != nil {
 			return fmt.Errorf("link topic: %w", err)
 		}
-		t.ThreadID = thread
 	}
 	lang, privacy, how := c.t(staff, "staff_lang_id"), c.t(staff, "staff_privacy_masked"), c.t(staff, "staff_how_reply")
 	if t.Lang == LangEN {
@@ -377,13 +406,24 @@ func (c *Conversation) staffHours(v *conv) string {
 // handoffMessage handles a citizen's message while a handoff is open or
 // being opened; handled is false when the message goes the usual way.
 func (c *Conversation) handoffMessage(ctx context.Context, v *conv, m *Message, cmd command, isCommand bool, out Outcome) (Outcome, bool, error) {
-	if t, ok := c.openTicketOf(ctx, v); ok {
+	if v.shared {
+		return out, false, nil // a handoff lives in the citizen's private chat
+	}
+	t, ok, err := c.openTicketOf(ctx, v)
+	if err != nil {
+		out.Kind = OutcomeHandoff
+		_, err := c.reply(ctx, v, c.t(v, "handoff_relay_failed"), nil)
+		return out, true, err
+	}
+	if ok {
 		if isCommand && cmd.name != "selesai" && cmd.name != "done" {
 			return out, false, nil // /hapusdata, /menu… work as usual
 		}
 		out.Kind = OutcomeHandoff
 		if isCommand {
-			return out, true, c.closeTicket(ctx, t, closedByCitizen, "")
+			v.session.Ticket = 0
+			c.save(v)
+			return out, true, c.closeTicket(ctx, t, closing{by: closedByCitizen})
 		}
 		return out, true, c.relayToStaff(ctx, v, t, m)
 	}
@@ -412,13 +452,18 @@ func (c *Conversation) relayToStaff(ctx context.Context, v *conv, t Ticket, m *M
 		id  int
 		err error
 	)
-	if !t.Consent && m.Text != "" {
-		text := c.t(c.staffConv(), "staff_citizen_says", "number", strconv.FormatInt(t.Number, 10), "text", escape(MaskPersonalData(m.Text)))
+	number := strconv.FormatInt(t.Number, 10)
+	switch {
+	case !t.Consent && m.Text != "":
+		text := c.t(c.staffConv(), "staff_citizen_says", "number", number, "text", escape(truncateRunes(MaskPersonalData(m.Text), maxRelayedText)))
 		id, err = c.send.Send(ctx, Reply{ChatID: h.StaffChat, Text: text, ThreadID: t.ThreadID, ReplyTo: c.replyInGroup(t)})
-	} else {
+	case !t.Consent && m.Contact:
+		// A contact card is a phone number: say it came, masked.
+		id, err = c.send.Send(ctx, Reply{ChatID: h.StaffChat, Text: c.t(c.staffConv(), "staff_citizen_contact", "number", number), ThreadID: t.ThreadID, ReplyTo: c.replyInGroup(t)})
+	default:
 		cp := Copy{FromChat: v.chatID, MessageID: m.ID, ToChat: h.StaffChat, ThreadID: t.ThreadID, ReplyTo: c.replyInGroup(t)}
 		if !t.Consent && m.Caption != "" {
-			masked := MaskPersonalData(m.Caption)
+			masked := truncateUTF16(MaskPersonalData(m.Caption), maxCaption)
 			cp.Caption = &masked
 		}
 		id, err = h.Relay.Copy(ctx, cp)
@@ -438,8 +483,16 @@ func (c *Conversation) relayToStaff(ctx context.Context, v *conv, t Ticket, m *M
 	if _, _, err := h.Store.TouchTicket(ctx, t.Number, c.now(), false); err != nil {
 		c.storeFailed("touch_ticket", err)
 	}
+	c.save(v) // the session, with its ticket, lives on while the ticket does
 	return nil
 }
+
+// Telegram's limits on what the bot relays: a message's text (less room
+// for the name or number put before it) and a caption, in UTF-16 units.
+const (
+	maxRelayedText = 3800
+	maxCaption     = 1024
+)
 
 // replyInGroup is the message a post about t replies to: its first post
 // when the group has no topics, so the ticket's messages hang together.
@@ -451,18 +504,18 @@ func (c *Conversation) replyInGroup(t Ticket) int {
 }
 
 // closeTicket closes t, closes its topic, tells staff and (unless they
-// are gone) asks the citizen for a rating. who names the staff member who
-// closed it.
-func (c *Conversation) closeTicket(ctx context.Context, t Ticket, by, who string) error {
+// are gone) asks the citizen for a rating.
+func (c *Conversation) closeTicket(ctx context.Context, t Ticket, how closing) error {
 	h := c.opts.Handoff
-	t, closed, err := h.Store.CloseTicket(ctx, t.Number, c.now())
+	t, closed, err := h.Store.CloseTicket(ctx, t.Number, c.now(), how.activeBefore)
 	if err != nil {
 		c.storeFailed("close_ticket", err)
 		return nil
 	}
 	if !closed {
-		return nil // another replica or the other side closed it first
+		return nil // another replica or the other side closed it first, or it spoke meanwhile
 	}
+	by := how.by
 	if o, ok := c.opts.Observer.(HandoffObserver); ok {
 		o.TicketClosed(by)
 	}
@@ -474,18 +527,27 @@ func (c *Conversation) closeTicket(ctx context.Context, t Ticket, by, who string
 	case closedByCitizen:
 		reason = c.t(staff, "staff_closed_citizen")
 	case closedByStaff:
-		reason = c.t(staff, "staff_closed_staff", "name", escape(who))
+		reason = c.t(staff, "staff_closed_staff", "name", escape(how.who))
 	case closedByTimeout:
 		reason = c.t(staff, "staff_closed_timeout", "ttl", c.durationText(staff, h.TTL))
 	case closedByBlocked:
 		reason = c.t(staff, "staff_closed_blocked")
 	}
-	if by != closedByForget {
+	switch {
+	case by == closedByFailure:
+		if t.ThreadID != 0 {
+			// The topic was made but the ticket could not be posted.
+			if err := h.Relay.DeleteTopic(ctx, h.StaffChat, t.ThreadID); err != nil {
+				c.log.Warn("handoff: deleting the failed ticket's topic", "ticket", t.Number, "err", err)
+			}
+		}
+		return nil
+	case by != closedByForget:
 		note := Reply{ChatID: h.StaffChat, Text: c.t(staff, "staff_closed", "number", number, "reason", reason), ThreadID: t.ThreadID, ReplyTo: c.replyInGroup(t)}
 		if _, err := c.send.Send(ctx, note); err != nil {
 			c.log.Warn("handoff: note to staff failed", "ticket", t.Number, "err", err)
 		}
-		if t.ThreadID != 0 {
+		if t.ThreadID != 0 && !how.topicClosed {
 			if err := h.Relay.CloseTopic(ctx, h.StaffChat, t.ThreadID); err != nil {
 				c.log.Warn("handoff: closing the topic failed", "ticket", t.Number, "err", err)
 			}
@@ -509,13 +571,19 @@ func (c *Conversation) closeTicket(ctx context.Context, t Ticket, by, who string
 
 // durationText says a duration in days, hours or minutes.
 func (c *Conversation) durationText(v *conv, d time.Duration) string {
+	unit, n := "minute", int(d/time.Minute)
 	switch {
 	case d >= 48*time.Hour:
-		return c.t(v, "duration_days", "n", strconv.Itoa(int(d/(24*time.Hour))))
+		unit, n = "day", int(d/(24*time.Hour))
 	case d >= time.Hour:
-		return c.t(v, "duration_hours", "n", strconv.Itoa(int(d/time.Hour)))
+		unit, n = "hour", int(d/time.Hour)
+	case n < 1:
+		return c.t(v, "duration_under_minute")
 	}
-	return c.t(v, "duration_minutes", "n", strconv.Itoa(int(d/time.Minute)))
+	if n == 1 {
+		return c.t(v, "duration_one_"+unit)
+	}
+	return c.t(v, "duration_"+unit+"s", "n", strconv.Itoa(n))
 }
 
 // rateTicket records a rating button; a forged one, another user's
@@ -551,9 +619,10 @@ func (c *Conversation) CloseIdleTickets(ctx context.Context) error {
 		return fmt.Errorf("bot: idle tickets: %w", err)
 	}
 	now := c.now()
+	cutoff := now.Add(-h.TTL)
 	for _, t := range open {
-		if now.Sub(t.ActiveAt) >= h.TTL {
-			if err := c.closeTicket(ctx, t, closedByTimeout, ""); err != nil {
+		if !t.ActiveAt.After(cutoff) {
+			if err := c.closeTicket(ctx, t, closing{by: closedByTimeout, activeBefore: cutoff.Add(time.Nanosecond)}); err != nil {
 				c.log.Warn("handoff: closing an idle ticket", "ticket", t.Number, "err", err)
 			}
 		}
@@ -574,15 +643,17 @@ func (c *Conversation) forgetTickets(ctx context.Context, v *conv) error {
 	}
 	for _, t := range tickets {
 		if t.Open() {
-			_ = c.closeTicket(ctx, t, closedByForget, "")
+			_ = c.closeTicket(ctx, t, closing{by: closedByForget})
 		}
 		if t.ThreadID != 0 {
-			if err := h.Relay.DeleteTopic(ctx, h.StaffChat, t.ThreadID); err != nil {
-				c.log.Warn("handoff: deleting a forgotten ticket's topic failed", "ticket", t.Number, "err", err)
+			err := h.Relay.DeleteTopic(ctx, h.StaffChat, t.ThreadID)
+			if err == nil {
+				continue
 			}
-			continue
+			// Without the right to delete, ask staff to do it.
+			c.log.Warn("handoff: deleting a forgotten ticket's topic failed", "ticket", t.Number, "err", err)
 		}
-		note := Reply{ChatID: h.StaffChat, Text: c.t(c.staffConv(), "staff_forgotten", "number", strconv.FormatInt(t.Number, 10)), ReplyTo: t.HeaderID}
+		note := Reply{ChatID: h.StaffChat, Text: c.t(c.staffConv(), "staff_forgotten", "number", strconv.FormatInt(t.Number, 10)), ThreadID: t.ThreadID, ReplyTo: t.HeaderID}
 		if _, err := c.send.Send(ctx, note); err != nil {
 			c.log.Warn("handoff: note to staff failed", "ticket", t.Number, "err", err)
 		}
@@ -614,7 +685,7 @@ func (c *Conversation) handleStaff(ctx context.Context, v *conv, m *Message) (Ou
 	if !found {
 		if isCommand && isStaffTicketCommand(cmd.name) {
 			out.Kind = OutcomeHandoff
-			_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_no_ticket"), ThreadID: m.ThreadID, ReplyTo: m.ID})
+			_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_no_ticket"), ThreadID: topicOf(m), ReplyTo: m.ID})
 			return out, err
 		}
 		return out, nil
@@ -622,19 +693,19 @@ func (c *Conversation) handleStaff(ctx context.Context, v *conv, m *Message) (Ou
 	out.Kind = OutcomeHandoff
 	number := strconv.FormatInt(t.Number, 10)
 	if m.TopicClosed {
-		return out, c.closeTicket(ctx, t, closedByStaff, m.From.FirstName)
+		return out, c.closeTicket(ctx, t, closing{by: closedByStaff, who: m.From.FirstName, topicClosed: true})
 	}
 	if m.Service {
 		return out, nil
 	}
 	if !t.Open() {
-		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_ticket_closed", "number", number), ThreadID: m.ThreadID, ReplyTo: m.ID})
+		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_ticket_closed", "number", number), ThreadID: topicOf(m), ReplyTo: m.ID})
 		return out, err
 	}
 	if isCommand {
 		switch cmd.name {
 		case "selesai", "close":
-			return out, c.closeTicket(ctx, t, closedByStaff, m.From.FirstName)
+			return out, c.closeTicket(ctx, t, closing{by: closedByStaff, who: m.From.FirstName})
 		case "jawab", "answer":
 			return out, c.staffAnswer(ctx, v, m, t, cmd.args)
 		case "contoh", "example":
@@ -643,6 +714,16 @@ func (c *Conversation) handleStaff(ctx context.Context, v *conv, m *Message) (Ou
 		return out, nil
 	}
 	return out, c.relayToCitizen(ctx, v, m, t)
+}
+
+// topicOf is the forum topic a reply to m goes to: its topic, or none
+// outside topics (Telegram also sets message_thread_id on replies in a
+// group without topics, and refuses it back).
+func topicOf(m *Message) int {
+	if m.IsTopicMessage {
+		return m.ThreadID
+	}
+	return 0
 }
 
 func isStaffTicketCommand(name string) bool {
@@ -685,23 +766,24 @@ func (c *Conversation) relayToCitizen(ctx context.Context, v *conv, m *Message, 
 	var err error
 	switch {
 	case h.StaffNames && m.Text != "":
-		text := c.t(citizen, "handoff_staff_says", "name", escape(m.From.FirstName), "text", escape(m.Text))
+		text := c.t(citizen, "handoff_staff_says", "name", escape(m.From.FirstName), "text", escape(truncateRunes(m.Text, maxRelayedText)))
 		_, err = c.send.Send(ctx, Reply{ChatID: t.ChatID, Text: text})
 	case h.StaffNames:
 		caption := c.texts.get(t.Lang, "handoff_staff_caption", "name", m.From.FirstName)
 		if m.Caption != "" {
 			caption += "\n" + m.Caption
 		}
+		caption = truncateUTF16(caption, maxCaption)
 		_, err = h.Relay.Copy(ctx, Copy{FromChat: v.chatID, MessageID: m.ID, ToChat: t.ChatID, Caption: &caption})
 	default:
 		_, err = h.Relay.Copy(ctx, Copy{FromChat: v.chatID, MessageID: m.ID, ToChat: t.ChatID})
 	}
 	if blockedByUser(err) {
-		return c.closeTicket(ctx, t, closedByBlocked, "")
+		return c.closeTicket(ctx, t, closing{by: closedByBlocked})
 	}
 	if err != nil {
 		c.log.Warn("handoff: relay to citizen failed", "ticket", t.Number, "err", err)
-		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_relay_failed"), ThreadID: m.ThreadID, ReplyTo: m.ID})
+		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_relay_failed"), ThreadID: topicOf(m), ReplyTo: m.ID})
 		return err
 	}
 	c.touchByStaff(ctx, t)
@@ -725,20 +807,20 @@ func (c *Conversation) touchByStaff(ctx context.Context, t Ticket) {
 func (c *Conversation) staffAnswer(ctx context.Context, v *conv, m *Message, t Ticket, id string) error {
 	e, err := c.know.Entry(strings.TrimSpace(id))
 	if err != nil {
-		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_unknown_entry", "id", escape(id), "command", "jawab"), ThreadID: m.ThreadID, ReplyTo: m.ID})
+		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_unknown_entry", "id", escape(id), "command", "jawab"), ThreadID: topicOf(m), ReplyTo: m.ID})
 		return err
 	}
 	citizen := &conv{chatID: t.ChatID, userID: t.UserID, lang: t.Lang}
 	if err := c.sendAnswer(ctx, citizen, e, nil, false); err != nil {
 		if blockedByUser(err) {
-			return c.closeTicket(ctx, t, closedByBlocked, "")
+			return c.closeTicket(ctx, t, closing{by: closedByBlocked})
 		}
 		c.log.Warn("handoff: answer card to citizen failed", "ticket", t.Number, "err", err)
-		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_relay_failed"), ThreadID: m.ThreadID, ReplyTo: m.ID})
+		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_relay_failed"), ThreadID: topicOf(m), ReplyTo: m.ID})
 		return err
 	}
 	c.touchByStaff(ctx, t)
-	_, err = c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_answer_sent", "title", escape(e.Title)), ThreadID: m.ThreadID, ReplyTo: m.ID})
+	_, err = c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "staff_answer_sent", "title", escape(e.Title)), ThreadID: topicOf(m), ReplyTo: m.ID})
 	return err
 }
 
@@ -747,7 +829,7 @@ func (c *Conversation) staffAnswer(ctx context.Context, v *conv, m *Message, t T
 // report lists it.
 func (c *Conversation) staffExample(ctx context.Context, v *conv, m *Message, t Ticket, id string) error {
 	reply := func(text string) error {
-		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: text, ThreadID: m.ThreadID, ReplyTo: m.ID})
+		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: text, ThreadID: topicOf(m), ReplyTo: m.ID})
 		return err
 	}
 	e, err := c.know.Entry(strings.TrimSpace(id))
@@ -755,7 +837,9 @@ func (c *Conversation) staffExample(ctx context.Context, v *conv, m *Message, t 
 		return reply(c.t(v, "staff_unknown_entry", "id", escape(id), "command", "contoh"))
 	}
 	text := ""
-	if r := m.ReplyTo; r != nil && r.ID != t.HeaderID && r.ID != t.ThreadID {
+	// Only a citizen's message the bot relayed: the bot's own, not the
+	// ticket's first post, not a staff member's.
+	if r := m.ReplyTo; r != nil && r.From != nil && r.From.IsBot && r.ID != t.HeaderID && r.ID != t.ThreadID {
 		text = strings.TrimSpace(strings.TrimPrefix(r.Text, c.t(v, "staff_citizen_prefix", "number", strconv.FormatInt(t.Number, 10))))
 	}
 	if text == "" {
@@ -771,7 +855,7 @@ func (c *Conversation) listTickets(ctx context.Context, v *conv, m *Message) err
 	open, err := c.opts.Handoff.Store.OpenTickets(ctx)
 	if err != nil {
 		c.storeFailed("open_tickets", err)
-		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "error"), ThreadID: m.ThreadID})
+		_, err := c.send.Send(ctx, Reply{ChatID: v.chatID, Text: c.t(v, "error"), ThreadID: topicOf(m)})
 		return err
 	}
 	text := c.t(v, "staff_tickets_none")
@@ -792,7 +876,7 @@ func (c *Conversation) listTickets(ctx context.Context, v *conv, m *Message) err
 		}
 		text = strings.Join(lines, "\n")
 	}
-	_, err = c.send.Send(ctx, Reply{ChatID: v.chatID, Text: text, ThreadID: m.ThreadID})
+	_, err = c.send.Send(ctx, Reply{ChatID: v.chatID, Text: text, ThreadID: topicOf(m)})
 	return err
 }
 

@@ -86,6 +86,12 @@ func (r *TicketRecord) Touch(at time.Time, byStaff bool) (firstReply bool) {
 	return false
 }
 
+// Closable reports whether CloseTicket closes the ticket: open, and with
+// activeBefore not zero, silent since before it.
+func (r *TicketRecord) Closable(activeBefore time.Time) bool {
+	return r.Open() && (activeBefore.IsZero() || r.ActiveAt.Before(activeBefore))
+}
+
 // CanRate reports whether userID may give the ticket this rating: their
 // own closed ticket, not rated yet, 1 to 5.
 func (r *TicketRecord) CanRate(userID int64, rating int) bool {

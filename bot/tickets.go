@@ -75,8 +75,10 @@ type HandoffStore interface {
 	// and found false when it is not open.
 	TouchTicket(ctx context.Context, number int64, at time.Time, byStaff bool) (Ticket, bool, error)
 	// CloseTicket closes an open ticket; closed is false when it was not
-	// open (another replica or the other side closed it first).
-	CloseTicket(ctx context.Context, number int64, at time.Time) (ticket Ticket, closed bool, err error)
+	// open (another replica or the other side closed it first). With
+	// activeBefore not zero, it closes only a ticket whose last message
+	// came before it (closing for silence loses no race with a message).
+	CloseTicket(ctx context.Context, number int64, at, activeBefore time.Time) (ticket Ticket, closed bool, err error)
 	// RateTicket records the user's rating (1–5) of their closed ticket;
 	// rated is false for another user's ticket, an open one, or a second
 	// rating.

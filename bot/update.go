@@ -63,6 +63,8 @@ type Message struct {
 	Text string // the text; empty for a photo, sticker or other media
 	// Caption is a photo's, video's or document's caption.
 	Caption string
+	// Contact is true for a shared contact card (a phone number).
+	Contact bool
 	// Service is true for a message that records an event (a member
 	// joined, a forum topic was created or closed) rather than one a
 	// person wrote; TopicClosed for the closing of a forum topic.

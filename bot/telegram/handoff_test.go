@@ -193,7 +193,11 @@ func (hb *handoffBot) staffSays(text string, thread, replyTo int, forum bool) (s
 		}
 	}
 	if replyTo != 0 {
-		place += fmt.Sprintf(`,"reply_to_message":{"message_id":%d,"chat":{"id":%d,"type":"supergroup"},"date":1,"text":%s}`, replyTo, staffChat, jsonString(hb.textOf(replyTo)))
+		from := fmt.Sprintf(`{"id":%d,"first_name":"Budi"}`, officer)
+		if hb.sentByBot(replyTo) {
+			from = `{"id":123456,"is_bot":true,"first_name":"Layanan"}`
+		}
+		place += fmt.Sprintf(`,"reply_to_message":{"message_id":%d,"from":%s,"chat":{"id":%d,"type":"supergroup"},"date":1,"text":%s}`, replyTo, from, staffChat, jsonString(hb.textOf(replyTo)))
 	}
 	entities := ""
 	if strings.HasPrefix(text, "/") {
@@ -211,6 +215,17 @@ func (hb *handoffBot) textOf(id int) string {
 		}
 	}
 	return ""
+}
+
+// sentByBot reports whether the bot sent message id (or made the topic).
+func (hb *handoffBot) sentByBot(id int) bool {
+	for _, s := range hb.api.SentMessages() {
+		if s.ID == id {
+			return true
+		}
+	}
+	_, topic := hb.api.Topics(staffChat)[id]
+	return topic
 }
 
 // sentSince returns the messages accepted after the first n.
@@ -347,6 +362,10 @@ func TestHandoffInForumTopics(t *testing.T) {
 	raw, _ = hb.staffSays("/jawab tidak-ada", tk.ThreadID, 0, true)
 	hb.deliver(t, 0, raw)
 	wantText(t, only(t, hb.sentSince(before), staffChat), "tidak ada di konten")
+	raw, _ = hb.staffSays("/contoh ktp-el-baru", tk.ThreadID, first, true) // a staff message: refused
+	before = hb.mark()
+	hb.deliver(t, 0, raw)
+	wantText(t, only(t, hb.sentSince(before), staffChat), "Balas (reply) pesan warga")
 	raw, _ = hb.staffSays("/contoh ktp-el-baru", tk.ThreadID, relayed.ID, true)
 	hb.deliver(t, 0, raw)
 	kept, err := hb.stores[0].ListUnanswered(ctx, time.Time{})
@@ -625,4 +644,65 @@ func TestHandoffClosedByClosingTheTopic(t *testing.T) {
 	if got := hb.sentSince(before); len(got) != 0 {
 		t.Errorf("a service message led to %+v", got)
 	}
+}
+
+func TestHandoffOnlyInPrivateChats(t *testing.T) {
+	hb := newHandoffBot(t, handoffSetup{forum: true})
+	id := hb.id()
+	before := hb.mark()
+	hb.deliver(t, 0, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"first_name":"Siti"},"chat":{"id":-5,"type":"group"},"date":1,"text":"/petugas","entities":[{"type":"bot_command","offset":0,"length":8}]}}`, id, id, citizen))
+	wantText(t, only(t, hb.sentSince(before), -5), "chat pribadi")
+	if len(hb.api.Topics(staffChat)) != 0 {
+		t.Error("a ticket was opened from a group")
+	}
+}
+
+func TestHandoffContactMaskedAndRepliesOutsideTopics(t *testing.T) {
+	hb := newHandoffBot(t, handoffSetup{})
+	tk := hb.open(t, "send")
+	// A contact card without consent: announced, its number not shown.
+	id := hb.id()
+	before := hb.mark()
+	hb.deliver(t, 0, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"first_name":"Siti"},"chat":{"id":%d,"type":"private"},"date":1,"contact":{"phone_number":"+6281234567890","first_name":"Siti"}}}`, id, id, citizen, citizen))
+	note := only(t, hb.sentSince(before), staffChat)
+	wantText(t, note, "membagikan kontak")
+	if strings.Contains(note.Text, "81234567890") || note.CopyOf != 0 {
+		t.Errorf("the contact reached staff: %+v", note)
+	}
+	// In a group without topics Telegram still sets message_thread_id on
+	// replies; the bot's notes must not send it back.
+	raw, _ := hb.citizenSays("/selesai")
+	hb.deliver(t, 0, raw)
+	id = hb.id()
+	before = hb.mark()
+	hb.deliver(t, 0, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"message_thread_id":%d,"from":{"id":%d,"first_name":"Budi"},"chat":{"id":%d,"type":"supergroup"},"date":1,"text":"masih di sana?","reply_to_message":{"message_id":%d,"chat":{"id":%d,"type":"supergroup"},"date":1,"text":"x"}}}`,
+		id, id, tk.HeaderID, officer, staffChat, note.ID, staffChat))
+	if got := only(t, hb.sentSince(before), staffChat); got.ThreadID != 0 || !strings.Contains(got.Text, "sudah ditutup") {
+		t.Errorf("note = %+v", got)
+	}
+}
+
+func TestHandoffStaffGroupUnreachable(t *testing.T) {
+	hb := newHandoffBot(t, handoffSetup{forum: true})
+	raw, _ := hb.citizenSays("/petugas KTP saya hilang waktu mudik kemarin")
+	hb.deliver(t, 0, raw)
+	hb.api.FailNext("sendMessage", fakebotapi.Failure{Code: 400, Description: "Bad Request: not enough rights to send text messages to the chat"})
+	before := hb.mark()
+	hb.deliver(t, 0, hb.press(citizen, "p:send"))
+	wantText(t, only(t, hb.sentSince(before), citizen), "belum bisa diteruskan")
+	if topics := hb.api.Topics(staffChat); len(topics) != 0 {
+		t.Errorf("the failed ticket's topic was left: %v", topics)
+	}
+	if _, found, _ := hb.stores[0].OpenTicketOf(context.Background(), citizen); found {
+		t.Error("the failed ticket is still open")
+	}
+	if e := hb.events; e.opened != 0 || !slices.Equal(e.closed, []string{"failed"}) {
+		t.Errorf("metrics: opened %d, closed %v", e.opened, e.closed)
+	}
+	// The citizen can try again at once.
+	raw, _ = hb.citizenSays("/petugas KTP saya hilang waktu mudik kemarin")
+	hb.deliver(t, 0, raw)
+	before = hb.mark()
+	hb.deliver(t, 0, hb.press(citizen, "p:send"))
+	wantText(t, only(t, hb.sentSince(before), citizen), "Tiket <b>#2</b>")
 }

@@ -88,6 +88,17 @@ type (
 		LeftMember    json.RawMessage `json:"left_chat_member"`
 		Pinned        json.RawMessage `json:"pinned_message"`
 		NewTitle      json.RawMessage `json:"new_chat_title"`
+		NewPhoto      json.RawMessage `json:"new_chat_photo"`
+		DeletePhoto   json.RawMessage `json:"delete_chat_photo"`
+		AutoDelete    json.RawMessage `json:"message_auto_delete_timer_changed"`
+		VideoStarted  json.RawMessage `json:"video_chat_started"`
+		VideoEnded    json.RawMessage `json:"video_chat_ended"`
+		VideoPlanned  json.RawMessage `json:"video_chat_scheduled"`
+		VideoInvited  json.RawMessage `json:"video_chat_participants_invited"`
+		GeneralHidden json.RawMessage `json:"general_forum_topic_hidden"`
+		GeneralShown  json.RawMessage `json:"general_forum_topic_unhidden"`
+		WriteAccess   json.RawMessage `json:"write_access_allowed"`
+		Contact       json.RawMessage `json:"contact"`
 	}
 	wireCallback struct {
 		ID      string       `json:"id"`
@@ -162,7 +173,9 @@ func (m *wireMessage) convert() *bot.Message {
 	}
 	out := &bot.Message{ID: m.ID, Chat: m.Chat.convert(), Text: m.Text, Caption: m.Caption, ThreadID: int(m.ThreadID), IsTopicMessage: m.IsTopicMessage}
 	out.TopicClosed = m.TopicClosed != nil
-	for _, field := range []json.RawMessage{m.TopicCreated, m.TopicClosed, m.TopicReopened, m.TopicEdited, m.NewMembers, m.LeftMember, m.Pinned, m.NewTitle} {
+	out.Contact = m.Contact != nil
+	for _, field := range []json.RawMessage{m.TopicCreated, m.TopicClosed, m.TopicReopened, m.TopicEdited, m.NewMembers, m.LeftMember, m.Pinned, m.NewTitle,
+		m.NewPhoto, m.DeletePhoto, m.AutoDelete, m.VideoStarted, m.VideoEnded, m.VideoPlanned, m.VideoInvited, m.GeneralHidden, m.GeneralShown, m.WriteAccess} {
 		out.Service = out.Service || field != nil
 	}
 	if m.From != nil {

@@ -225,6 +225,10 @@ func Load(getenv func(string) string, needToken bool) (Config, error) {
 		}
 	}
 	cfg.Handoff = loadHandoff(getenv, bad)
+	if cfg.Handoff.StaffChat != 0 && cfg.Bot.SessionTTL < cfg.Handoff.TTL {
+		// The session holds the open ticket's number.
+		bad("SESSION_TTL", "%v lebih pendek dari HANDOFF_TTL %v; sesi harus bertahan selama tiket petugas terbuka", cfg.Bot.SessionTTL, cfg.Handoff.TTL)
+	}
 	cfg.Console = loadConsole(getenv, bad, cfg)
 	cfg.Bot.Contact = strings.TrimSpace(getenv("CONTACT_TEXT"))
 	if cfg.Bot.Contact != "" {

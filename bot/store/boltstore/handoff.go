@@ -261,7 +261,7 @@ func (s *Store) TouchTicket(ctx context.Context, number int64, at time.Time, byS
 }
 
 // CloseTicket implements bot.HandoffStore.
-func (s *Store) CloseTicket(ctx context.Context, number int64, at time.Time) (bot.Ticket, bool, error) {
+func (s *Store) CloseTicket(ctx context.Context, number int64, at, activeBefore time.Time) (bot.Ticket, bool, error) {
 	var (
 		rec    ticketRecord
 		closed bool
@@ -269,7 +269,7 @@ func (s *Store) CloseTicket(ctx context.Context, number int64, at time.Time) (bo
 	err := s.update("close ticket", func(tx *bbolt.Tx) (err error) {
 		var found bool
 		rec, found, err = getTicket(tx, number)
-		if err != nil || !found || !rec.Open() {
+		if err != nil || !found || !rec.Closable(activeBefore) {
 			return err
 		}
 		rec.ClosedAt = at

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -36,10 +37,6 @@ func (k keys) hoClosed() string  { return k.prefix + "{ho}:closed" }
 func (k keys) hoLinks() string   { return k.prefix + "{ho}:links" }
 func (k keys) hoStats() string   { return k.prefix + "{ho}:stats" }
 
-func (k keys) handoff() []string {
-	return []string{k.hoSeq(), k.hoTickets(), k.hoOpen(), k.hoClosed(), k.hoLinks(), k.hoStats()}
-}
-
 // ticketRecord is a ticket as stored.
 type ticketRecord = bot.TicketRecord
 
@@ -48,14 +45,24 @@ const txAttempts = 50
 
 var errNoTicket = errors.New("no such ticket")
 
-// ticketTx runs fn in an optimistic transaction over the handoff keys.
-func (s *Store) ticketTx(ctx context.Context, op string, fn func(tx *redis.Tx) error) error {
+// ticketTx runs fn in an optimistic transaction watching the keys fn
+// reads (the tickets hash unless told otherwise); a transaction that lost
+// a race waits a short random while and runs again.
+func (s *Store) ticketTx(ctx context.Context, op string, fn func(tx *redis.Tx) error, watch ...string) error {
 	if s.closed.Load() {
 		return fail(op, bot.ErrStoreClosed)
 	}
-	for range txAttempts {
-		err := s.client.Watch(ctx, fn, s.keys.handoff()...)
+	if len(watch) == 0 {
+		watch = []string{s.keys.hoTickets()}
+	}
+	for attempt := range txAttempts {
+		err := s.client.Watch(ctx, fn, watch...)
 		if errors.Is(err, redis.TxFailedErr) {
+			select {
+			case <-time.After(time.Duration(rand.Int64N(int64(attempt+1) * int64(time.Millisecond)))):
+			case <-ctx.Done():
+				return fail(op, ctx.Err())
+			}
 			continue
 		}
 		if err != nil {
@@ -196,7 +203,7 @@ func (s *Store) OpenTicket(ctx context.Context, t bot.Ticket) (bot.Ticket, bool,
 		})
 		opened = err == nil
 		return err
-	})
+	}, s.keys.hoSeq(), s.keys.hoTickets(), s.keys.hoOpen(), s.keys.hoClosed())
 	return t, opened, err
 }
 
@@ -308,7 +315,7 @@ func (s *Store) TouchTicket(ctx context.Context, number int64, at time.Time, byS
 }
 
 // CloseTicket implements bot.HandoffStore.
-func (s *Store) CloseTicket(ctx context.Context, number int64, at time.Time) (bot.Ticket, bool, error) {
+func (s *Store) CloseTicket(ctx context.Context, number int64, at, activeBefore time.Time) (bot.Ticket, bool, error) {
 	var (
 		rec    ticketRecord
 		closed bool
@@ -320,7 +327,7 @@ func (s *Store) CloseTicket(ctx context.Context, number int64, at time.Time) (bo
 			err   error
 		)
 		rec, found, err = s.readTicket(ctx, tx, number)
-		if err != nil || !found || !rec.Open() {
+		if err != nil || !found || !rec.Closable(activeBefore) {
 			return err
 		}
 		rec.ClosedAt = at

@@ -221,7 +221,7 @@ var handoffTests = []handoffTest{
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				got, closed, err := s.CloseTicket(ctx, tk.Number, at)
+				got, closed, err := s.CloseTicket(ctx, tk.Number, at, time.Time{})
 				if err != nil {
 					t.Errorf("CloseTicket: %v", err)
 					return
@@ -248,11 +248,25 @@ var handoffTests = []handoffTest{
 		}
 		tk.ClosedAt = at
 		wantTicket(t, s, tk)
-		if _, closed, err := s.CloseTicket(ctx, 99, at); err != nil || closed {
+		if _, closed, err := s.CloseTicket(ctx, 99, at, time.Time{}); err != nil || closed {
 			t.Errorf("CloseTicket(99): closed %v, err %v", closed, err)
 		}
 		if stats := handoffStats(t, s); stats.Opened != 1 || stats.Closed != 1 {
 			t.Errorf("stats = %+v, want 1 opened and 1 closed", stats)
+		}
+	}},
+	{"close for silence only when silent", func(t *testing.T, s bot.HandoffStore) {
+		ctx := context.Background()
+		tk := openTicket(t, s, newTicket(42))
+		if _, _, err := s.TouchTicket(ctx, tk.Number, ticketTime.Add(time.Hour), false); err != nil {
+			t.Fatal(err)
+		}
+		// A sweep that read the ticket before the message must not close it.
+		if _, closed, err := s.CloseTicket(ctx, tk.Number, ticketTime.Add(2*time.Hour), ticketTime.Add(30*time.Minute)); err != nil || closed {
+			t.Errorf("closed a ticket active since: closed %v, err %v", closed, err)
+		}
+		if _, closed, err := s.CloseTicket(ctx, tk.Number, ticketTime.Add(2*time.Hour), ticketTime.Add(90*time.Minute)); err != nil || !closed {
+			t.Errorf("a silent ticket: closed %v, err %v", closed, err)
 		}
 	}},
 	{"rate", func(t *testing.T, s bot.HandoffStore) {
@@ -291,7 +305,7 @@ var handoffTests = []handoffTest{
 
 func closeTicket(t *testing.T, s bot.HandoffStore, number int64, at time.Time) {
 	t.Helper()
-	if _, closed, err := s.CloseTicket(context.Background(), number, at); err != nil || !closed {
+	if _, closed, err := s.CloseTicket(context.Background(), number, at, time.Time{}); err != nil || !closed {
 		t.Fatalf("CloseTicket(%d): closed %v, err %v", number, closed, err)
 	}
 }
@@ -323,7 +337,7 @@ func handoffClosed(t *testing.T, s bot.HandoffStore) {
 	calls["LinkMessage"] = s.LinkMessage(ctx, tk.Number, 1, false)
 	_, _, calls["TicketByMessage"] = s.TicketByMessage(ctx, 1)
 	_, _, calls["TouchTicket"] = s.TouchTicket(ctx, tk.Number, ticketTime, false)
-	_, _, calls["CloseTicket"] = s.CloseTicket(ctx, tk.Number, ticketTime)
+	_, _, calls["CloseTicket"] = s.CloseTicket(ctx, tk.Number, ticketTime, time.Time{})
 	_, calls["RateTicket"] = s.RateTicket(ctx, tk.Number, 42, 5)
 	_, calls["HandoffStats"] = s.HandoffStats(ctx)
 	for name, err := range calls {
