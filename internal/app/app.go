@@ -359,7 +359,8 @@ func startOps(addr string, reg *prometheus.Registry, live *knowledge.Live, st st
 // startConsole serves the staff console on CONSOLE_ADDR.
 func (a *App) startConsole() (*http.Server, error) {
 	c := a.cfg.Console
-	con, err := console.New(console.Config{Base: c.URL, Admins: a.cfg.AdminIDs, Editors: c.EditorIDs, Key: a.consoleKey}, a.store, a.live, a.log)
+	folder := &console.Folder{Dir: a.cfg.FAQDir, Reload: a.reloads.reloadEverywhere}
+	con, err := console.New(console.Config{Base: c.URL, Admins: a.cfg.AdminIDs, Editors: c.EditorIDs, Key: a.consoleKey, Folder: folder}, a.store, a.live, a.log)
 	if err != nil {
 		return nil, err
 	}

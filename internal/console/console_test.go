@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -28,9 +29,25 @@ const (
 	nobody = int64(44)
 )
 
-type staticContent struct{ c *knowledge.Content }
-
-func (s staticContent) Content() *knowledge.Content { return s.c }
+// copyBundled copies the bundled content into a folder of its own.
+func copyBundled(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := fs.WalkDir(faq.Files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(faq.Files, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, p), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
 
 // testConsole is a console on an embedded store with a day of questions.
 type testConsole struct {
@@ -39,6 +56,8 @@ type testConsole struct {
 	store *boltstore.Store
 	key   []byte
 	base  *url.URL
+	dir   string // the content folder
+	live  *knowledge.Live
 }
 
 func newTestConsole(t *testing.T) *testConsole {
@@ -48,19 +67,32 @@ func newTestConsole(t *testing.T) *testConsole {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c, err := knowledge.Load(faq.Files)
+	dir := copyBundled(t)
+	c, err := knowledge.Load(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ix, err := knowledge.Build(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := knowledge.NewLive(ix)
+	folder := &Folder{Dir: dir, Reload: func(ctx context.Context) (int, []knowledge.Problem, error) {
+		c, err := live.Reload(ctx, os.DirFS(dir))
+		if err != nil {
+			return 0, nil, err
+		}
+		return len(c.Entries), c.Problems, nil
+	}}
 	key, err := LoadKey(context.Background(), nil, filepath.Join(t.TempDir(), KeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc := &testConsole{store: st, key: key}
+	tc := &testConsole{store: st, key: key, dir: dir, live: live}
 	tc.http = httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(tc.http.Close)
 	tc.base, _ = url.Parse(tc.http.URL)
-	srv, err := New(Config{Base: tc.base, Admins: []int64{admin}, Editors: []int64{editor}, Key: key}, st, staticContent{c}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(Config{Base: tc.base, Admins: []int64{admin}, Editors: []int64{editor}, Key: key, Folder: folder}, st, live, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +105,15 @@ func newTestConsole(t *testing.T) *testConsole {
 			t.Fatal(err)
 		}
 	}
-	if err := st.LogUnanswered(ctx, bot.Unanswered{Text: "<script>alert(1)</script>", Lang: "id", At: now}, time.Hour, 100); err != nil {
-		t.Fatal(err)
+	for _, q := range []bot.Unanswered{
+		{Text: "<script>alert(1)</script>", Lang: "id", At: now},
+		{Text: "surat kelakuan baik buat jadi kru kapal pesiar", Lang: "id", At: now},
+		{Text: "surat kelakuan baik buat jadi kru kapal pesiar", Lang: "id", At: now},
+		{Text: "ktp ilang pas mudik ngurusnya gmn", Lang: "id", At: now, EntryID: "ktp-el-hilang-rusak", Example: true},
+	} {
+		if err := st.LogUnanswered(ctx, q, time.Hour, 100); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := st.RecordFeedback(ctx, bot.Feedback{ChatID: 1, MessageID: 1, UserID: 1, EntryID: "paspor", Helpful: false, At: now}); err != nil {
 		t.Fatal(err)
@@ -170,7 +209,7 @@ func TestLoginAndSummary(t *testing.T) {
 		t.Errorf("cookie %q is Secure on a loopback http console", cookie)
 	}
 	status, body, _ = get(t, c, tc.http.URL+"/")
-	for _, want := range []string{"<svg", "Pertanyaan per hari", "<b>4</b>", "75%", "skck", "paspor", "admin"} {
+	for _, want := range []string{"<svg", "Pertanyaan per hari", "<b>4</b>", "75%", "skck", "paspor", "admin", "<b>3</b></div>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("summary (%d) lacks %q", status, want)
 		}
@@ -325,4 +364,106 @@ func FuzzParseToken(f *testing.F) {
 			t.Errorf("%q parsed as %+v", s, got)
 		}
 	})
+}
+
+// Adding an unanswered question as an example changes the entry's file,
+// keeps the previous version, logs who did it, and reloads: the question
+// is then answered.
+func TestAddUnansweredAsExample(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, editor)
+	const question = "surat kelakuan baik buat jadi kru kapal pesiar"
+	status, body, _ := get(t, c, tc.http.URL+"/tak-terjawab")
+	for _, want := range []string{question, "× 2", `name="entry"`, `<option value="skck">`, "ktp ilang pas mudik", "&lt;script&gt;"} {
+		if status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unanswered page (%d) lacks %q", status, want)
+		}
+	}
+	before, err := os.ReadFile(filepath.Join(tc.dir, "skck.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.PostForm(tc.http.URL+"/tak-terjawab/contoh", url.Values{"csrf": {csrf}, "question": {question}, "entry": {"skck"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tak-terjawab?ditambah=skck" {
+		t.Fatalf("add: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	after, _ := os.ReadFile(filepath.Join(tc.dir, "skck.md"))
+	if !strings.Contains(string(after), `  - "`+question+`"`) || len(after) <= len(before) {
+		t.Errorf("skck.md after:\n%s", after)
+	}
+	kept, _ := filepath.Glob(filepath.Join(tc.dir, ".riwayat", "skck.md.*"))
+	if len(kept) != 1 {
+		t.Fatalf("previous versions kept: %v", kept)
+	}
+	if old, _ := os.ReadFile(kept[0]); string(old) != string(before) {
+		t.Error("the kept version is not the previous file")
+	}
+	e, _ := tc.live.Content().Entry("skck")
+	if !slices.Contains(e.Questions, question) {
+		t.Error("the content was not reloaded")
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/tak-terjawab?ditambah=skck")
+	if !strings.Contains(body, "ditambahkan sebagai contoh untuk «SKCK") || !strings.Contains(body, "kini terjawab oleh «SKCK") {
+		t.Errorf("after adding: %s", body)
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/riwayat")
+	if !strings.Contains(body, "43 (editor)") || !strings.Contains(body, "<code>skck</code>: "+question) {
+		t.Errorf("change log: %s", body)
+	}
+}
+
+func TestAddExampleRefused(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, admin)
+	// The file changed on disk into a shape the editor does not touch.
+	path := filepath.Join(tc.dir, "paspor.md")
+	data, _ := os.ReadFile(path)
+	odd := strings.Replace(string(data), "questions:\n", "questions: [\"[x]\"]\nold_questions:\n", 1)
+	if err := os.WriteFile(path, []byte(odd), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, question, entry string
+		status                int
+		want                  string
+	}{
+		{"unsafe file", "paspor hilang di luar negeri", "paspor", http.StatusUnprocessableEntity, "Perubahan ditolak"},
+		{"unknown entry", "apa saja", "tidak-ada", http.StatusUnprocessableEntity, "Perubahan ditolak"},
+		{"empty question", " ", "skck", http.StatusUnprocessableEntity, "kosong atau terlalu panjang"},
+		{"too long", strings.Repeat("a", 301), "skck", http.StatusUnprocessableEntity, "kosong atau terlalu panjang"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := post(t, c, tc.http.URL+"/tak-terjawab/contoh", url.Values{"csrf": {csrf}, "question": {tt.question}, "entry": {tt.entry}})
+			if status != tt.status || !strings.Contains(body, tt.want) {
+				t.Errorf("%d %s", status, body)
+			}
+		})
+	}
+	if now, _ := os.ReadFile(path); string(now) != odd {
+		t.Error("a refused change touched the file")
+	}
+	if kept, _ := filepath.Glob(filepath.Join(tc.dir, ".riwayat", "*")); len(kept) != 0 {
+		t.Errorf("a refused change kept versions: %v", kept)
+	}
+}
+
+func TestBundledContentIsReadOnly(t *testing.T) {
+	tc := newTestConsole(t)
+	tc.srv.cfg.Folder = &Folder{}
+	c := tc.client(t)
+	csrf := tc.login(t, c, admin)
+	_, body, _ := get(t, c, tc.http.URL+"/tak-terjawab")
+	if !strings.Contains(body, "FAQ_DIR") || strings.Contains(body, `action="/tak-terjawab/contoh"`) {
+		t.Errorf("read-only page: %s", body)
+	}
+	if status, _ := post(t, c, tc.http.URL+"/tak-terjawab/contoh", url.Values{"csrf": {csrf}, "question": {"x y"}, "entry": {"skck"}}); status != http.StatusConflict {
+		t.Errorf("adding to the bundled content: %d", status)
+	}
 }

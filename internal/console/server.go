@@ -53,6 +53,7 @@ type Config struct {
 	Admins  []int64  // ADMIN_IDS
 	Editors []int64  // EDITOR_IDS
 	Key     []byte   // the console key (LoadKey)
+	Folder  *Folder  // the content folder; nil or Dir "" leaves content read-only
 }
 
 // Data is what the pages read; the store implements it.
@@ -65,9 +66,10 @@ type Data interface {
 	CountSubscribers(ctx context.Context, topic string) (int, error)
 }
 
-// Content is the live content; *knowledge.Live is one.
+// Content is the live content and its search; *knowledge.Live is one.
 type Content interface {
 	Content() *knowledge.Content
+	Search(ctx context.Context, question string, top int) (knowledge.Result, error)
 }
 
 // Server serves the console.
@@ -112,6 +114,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /masuk", s.login)
 	mux.HandleFunc("POST /keluar", s.withSession(s.logout))
 	mux.HandleFunc("GET /{$}", s.withSession(s.summary))
+	mux.HandleFunc("GET /tak-terjawab", s.withSession(s.unanswered))
+	mux.HandleFunc("POST /tak-terjawab/contoh", s.withSession(s.addExample))
+	mux.HandleFunc("GET /riwayat", s.withSession(s.history))
 	mux.Handle("GET /static/", http.FileServerFS(files))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "not_found")
@@ -311,6 +316,7 @@ func langOf(r *http.Request) string {
 // page is what every page template gets.
 type page struct {
 	Lang, Title string
+	Page        string // the nav item of this page
 	Base        string // path prefix of the console's links
 	Role        string
 	CSRF        string

@@ -116,7 +116,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request, req *request) {
 	for _, e := range content.Stale(s.now()) {
 		d.Stale = append(d.Stale, staleEntry{ID: e.ID, Title: e.Title, Updated: e.Updated.Format(time.DateOnly)})
 	}
-	s.render(w, r, http.StatusOK, "summary.html", page{Lang: req.lang, Title: text(req.lang, "nav_summary"), Role: req.role, CSRF: req.CSRF, SignedIn: true, Body: d})
+	s.render(w, r, http.StatusOK, "summary.html", s.page(req, "summary", d))
 }
 
 // barChart is an SVG bar chart of questions per day, answered ones in a

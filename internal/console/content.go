@@ -1,0 +1,254 @@
+package console
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing/fstest"
+	"time"
+
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+// The content files in FAQ_DIR stay the one source of truth: a change from
+// the console is written into the entry's Markdown file (atomically, the
+// previous version kept under .riwayat/), checked by loading the whole
+// folder with it first, recorded in .audit.jsonl, and then reloaded on
+// every replica. With several replicas FAQ_DIR must be a shared volume.
+
+// Folder is the content folder the console changes.
+type Folder struct {
+	Dir string // FAQ_DIR; "" for the bundled content, which cannot change
+	// Reload loads the folder again on every replica, after a change.
+	Reload func(ctx context.Context) (entries int, problems []knowledge.Problem, err error)
+
+	mu sync.Mutex // one change at a time in this process
+}
+
+// Errors of a change, for the page's message.
+var (
+	ErrReadOnly = errors.New("console: the content cannot be changed here")
+	ErrRefused  = errors.New("console: the change would break the content")
+)
+
+// historyDir and auditFile live in FAQ_DIR; the content loader skips
+// both (a hidden folder, a file that is not Markdown).
+const (
+	historyDir = ".riwayat"
+	auditFile  = ".audit.jsonl"
+)
+
+// Writable says why the folder cannot be changed, or "" when it can.
+func (f *Folder) Writable() string {
+	if f == nil || f.Dir == "" {
+		return "bundled"
+	}
+	probe, err := os.CreateTemp(f.Dir, ".konsol-probe-*")
+	if err != nil {
+		return "not_writable"
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return ""
+}
+
+// AuditRecord is one change made from the console.
+type AuditRecord struct {
+	At     time.Time `json:"at"`
+	UserID int64     `json:"user"`
+	Role   string    `json:"role"`
+	Action string    `json:"action"` // add_example
+	Entry  string    `json:"entry"`
+	File   string    `json:"file"`
+	Detail string    `json:"detail"` // the question added
+}
+
+// AddExample adds question to entry's example questions in its file and
+// reloads the content. The change is refused (ErrRefused, with the
+// problems) when the folder would no longer load with the entry in it.
+func (f *Folder) AddExample(ctx context.Context, content *knowledge.Content, entryID, question string, who AuditRecord) ([]knowledge.Problem, error) {
+	if f.Writable() != "" {
+		return nil, ErrReadOnly
+	}
+	e, ok := content.Entry(entryID)
+	if !ok {
+		return nil, fmt.Errorf("%w: no entry %q", ErrRefused, entryID)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	path := filepath.Join(f.Dir, filepath.FromSlash(e.File))
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("console: read %s: %w", e.File, err)
+	}
+	changed, err := knowledge.AddExampleQuestion(old, question)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	if problems, err := checkFolder(f.Dir, e.File, changed, entryID); err != nil {
+		return problems, err
+	}
+	if err := f.keep(e.File, old); err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(path, changed); err != nil {
+		return nil, err
+	}
+	who.Action, who.Entry, who.File, who.Detail = "add_example", entryID, e.File, strings.Join(strings.Fields(question), " ")
+	if err := f.audit(who); err != nil {
+		return nil, err
+	}
+	if f.Reload != nil {
+		if _, problems, err := f.Reload(ctx); err != nil {
+			return problems, fmt.Errorf("console: reload: %w", err)
+		}
+	}
+	return nil, nil
+}
+
+// checkFolder loads the folder as it would be with file changed, and
+// refuses a change that leaves out the entry or adds fatal problems.
+func checkFolder(dir, file string, data []byte, entryID string) ([]knowledge.Problem, error) {
+	c, err := knowledge.Load(overlay{base: os.DirFS(dir), name: file, data: data})
+	if err != nil {
+		return nil, fmt.Errorf("console: check the folder: %w", err)
+	}
+	var fatal []knowledge.Problem
+	for _, p := range c.Fatal() {
+		if p.File == file {
+			fatal = append(fatal, p)
+		}
+	}
+	if _, ok := c.Entry(entryID); !ok || len(fatal) > 0 {
+		return fatal, fmt.Errorf("%w: %s", ErrRefused, file)
+	}
+	return nil, nil
+}
+
+// overlay is a folder with one file's content replaced.
+type overlay struct {
+	base fs.FS
+	name string
+	data []byte
+}
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if name == o.name {
+		return fstest.MapFS{name: {Data: o.data, Mode: 0o644}}.Open(name)
+	}
+	return o.base.Open(name)
+}
+
+func (o overlay) ReadFile(name string) ([]byte, error) {
+	if name == o.name {
+		return bytes.Clone(o.data), nil
+	}
+	return fs.ReadFile(o.base, name)
+}
+
+// keep saves the previous version of file under .riwayat/.
+func (f *Folder) keep(file string, old []byte) error {
+	dir := filepath.Join(f.Dir, historyDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("console: keep the previous version: %w", err)
+	}
+	name := strings.ReplaceAll(file, "/", "__") + "." + time.Now().UTC().Format("20060102T150405.000000000Z")
+	if err := os.WriteFile(filepath.Join(dir, name), old, 0o644); err != nil {
+		return fmt.Errorf("console: keep the previous version: %w", err)
+	}
+	return nil
+}
+
+// writeAtomic replaces path with data so that readers (the watcher, other
+// replicas) never see half a file; the file's mode is kept.
+func writeAtomic(path string, data []byte) error {
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".konsol-*.tmp")
+	if err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("console: write: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("console: write: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), mode); err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	return nil
+}
+
+// audit appends one record to the audit log.
+func (f *Folder) audit(r AuditRecord) error {
+	if r.At.IsZero() {
+		r.At = time.Now()
+	}
+	line, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("console: audit: %w", err)
+	}
+	file, err := os.OpenFile(filepath.Join(f.Dir, auditFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("console: audit: %w", err)
+	}
+	if _, err := file.Write(append(line, '\n')); err != nil {
+		file.Close()
+		return fmt.Errorf("console: audit: %w", err)
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("console: audit: %w", err)
+	}
+	return nil
+}
+
+// Audit returns the newest n records of the audit log, newest first; a
+// folder without changes has none.
+func (f *Folder) Audit(n int) ([]AuditRecord, error) {
+	if f == nil || f.Dir == "" {
+		return nil, nil
+	}
+	file, err := os.Open(filepath.Join(f.Dir, auditFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("console: audit: %w", err)
+	}
+	defer file.Close()
+	var out []AuditRecord
+	sc := bufio.NewScanner(file)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		var r AuditRecord
+		if json.Unmarshal(sc.Bytes(), &r) == nil {
+			out = append(out, r)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("console: audit: %w", err)
+	}
+	slices.Reverse(out)
+	return out[:min(n, len(out))], nil
+}
