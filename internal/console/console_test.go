@@ -467,3 +467,40 @@ func TestBundledContentIsReadOnly(t *testing.T) {
 		t.Errorf("adding to the bundled content: %d", status)
 	}
 }
+
+func TestTryQuestion(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	tc.login(t, c, editor)
+	tests := []struct {
+		q         string
+		want, not []string
+	}{
+		{"syarat bikin skck", []string{"Dijawab", "<code>skck</code>", "Kartu jawaban", "Persyaratan", "keyakinan"}, []string{"Tidak dijawab"}},
+		{"perpanjngan sim", []string{"koreksi ejaan", "perpanjngan → perpanjangan"}, nil},
+		{"makasih ya min", []string{"basa-basi", "<code>thanks</code>"}, []string{"Kartu jawaban"}},
+		{"xyzzy qwerty", []string{"Tidak dijawab"}, []string{"Kartu jawaban"}},
+		{"<b>skck</b>", []string{"&lt;b&gt;skck&lt;/b&gt;"}, []string{"<b>skck</b>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			status, body, _ := get(t, c, tc.http.URL+"/uji?q="+url.QueryEscape(tt.q))
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(body, w) {
+					t.Errorf("page holds %q", w)
+				}
+			}
+		})
+	}
+	if status, _, _ := get(t, tc.client(t), tc.http.URL+"/uji?q=skck"); status != http.StatusUnauthorized {
+		t.Errorf("without a session: %d", status)
+	}
+}

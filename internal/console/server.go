@@ -79,6 +79,7 @@ type Server struct {
 	content Content
 	log     *slog.Logger
 	pages   *template.Template
+	cards   *bot.Cards
 	now     func() time.Time
 
 	mu     sync.Mutex
@@ -95,7 +96,11 @@ func New(cfg Config, data Data, content Content, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}
-	return &Server{cfg: cfg, data: data, content: content, log: log, pages: pages, now: time.Now, logins: map[string]*rate.Limiter{}}, nil
+	cards, err := bot.NewCards()
+	if err != nil {
+		return nil, fmt.Errorf("console: cards: %w", err)
+	}
+	return &Server{cfg: cfg, data: data, content: content, log: log, pages: pages, cards: cards, now: time.Now, logins: map[string]*rate.Limiter{}}, nil
 }
 
 // Secure reports whether cookies get the Secure flag: always, unless the
@@ -117,6 +122,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /tak-terjawab", s.withSession(s.unanswered))
 	mux.HandleFunc("POST /tak-terjawab/contoh", s.withSession(s.addExample))
 	mux.HandleFunc("GET /riwayat", s.withSession(s.history))
+	mux.HandleFunc("GET /uji", s.withSession(s.try))
 	mux.Handle("GET /static/", http.FileServerFS(files))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "not_found")
