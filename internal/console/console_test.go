@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -502,5 +503,101 @@ func TestTryQuestion(t *testing.T) {
 	}
 	if status, _, _ := get(t, tc.client(t), tc.http.URL+"/uji?q=skck"); status != http.StatusUnauthorized {
 		t.Errorf("without a session: %d", status)
+	}
+}
+
+// fakeBroadcasts records what the console asks of the broadcasts.
+type fakeBroadcasts struct {
+	started   []string // html|topic|admin
+	cancelled []string
+	latest    *bot.BroadcastStatus
+}
+
+func (f *fakeBroadcasts) Recipients(_ context.Context, topic string) (int, error) {
+	if topic == "" {
+		return 120, nil
+	}
+	return 7, nil
+}
+
+func (f *fakeBroadcasts) StartBroadcast(_ context.Context, html, topic string, adminID int64) (bot.BroadcastStatus, error) {
+	f.started = append(f.started, html+"|"+topic+"|"+strconv.FormatInt(adminID, 10))
+	f.latest = &bot.BroadcastStatus{ID: "job1", State: "running", Topic: topic, Total: 7}
+	return *f.latest, nil
+}
+
+func (f *fakeBroadcasts) LatestBroadcast(context.Context) (bot.BroadcastStatus, bool, error) {
+	if f.latest == nil {
+		return bot.BroadcastStatus{}, false, nil
+	}
+	return *f.latest, true, nil
+}
+
+func (f *fakeBroadcasts) CancelBroadcast(_ context.Context, id string) error {
+	f.cancelled = append(f.cancelled, id)
+	f.latest.State = "cancelled"
+	return nil
+}
+
+func TestBroadcastPage(t *testing.T) {
+	tc := newTestConsole(t)
+	fb := &fakeBroadcasts{}
+	tc.srv.cfg.Broadcasts = fb
+
+	// Editors may not broadcast, and see no link to it.
+	ed := tc.client(t)
+	edCSRF := tc.login(t, ed, editor)
+	_, body, _ := get(t, ed, tc.http.URL+"/")
+	if strings.Contains(body, `/siaran"`) {
+		t.Error("an editor sees the broadcast link")
+	}
+	if status, body, _ := get(t, ed, tc.http.URL+"/siaran"); status != http.StatusForbidden || !strings.Contains(body, "Khusus admin") {
+		t.Errorf("editor on the broadcast page: %d", status)
+	}
+	if status, _ := post(t, ed, tc.http.URL+"/siaran/kirim", url.Values{"csrf": {edCSRF}, "text": {"halo"}}); status != http.StatusForbidden || len(fb.started) != 0 {
+		t.Errorf("editor sending: %d, started %v", status, fb.started)
+	}
+
+	c := tc.client(t)
+	csrf := tc.login(t, c, admin)
+	tests := []struct {
+		name, text, topic string
+		status            int
+		want              string
+	}{
+		{"empty", " ", "", http.StatusUnprocessableEntity, "Tulis teks"},
+		{"too long", strings.Repeat("kata ", 1000), "", http.StatusUnprocessableEntity, "terlalu panjang"},
+		{"unknown topic", "halo", "tidak-ada", http.StatusUnprocessableEntity, "Topik itu tidak ada"},
+		{"preview", "**Pelayanan KTP** libur tanggal 25 Desember.", "", http.StatusOK, "Penerima: <b>120</b>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := post(t, c, tc.http.URL+"/siaran/pratinjau", url.Values{"csrf": {csrf}, "text": {tt.text}, "topic": {tt.topic}})
+			if status != tt.status || !strings.Contains(body, tt.want) {
+				t.Errorf("%d, lacks %q", status, tt.want)
+			}
+		})
+	}
+	cat := tc.live.Content().Categories[0].ID
+	resp, err := c.PostForm(tc.http.URL+"/siaran/kirim", url.Values{"csrf": {csrf}, "text": {"**Pelayanan KTP** libur."}, "topic": {cat}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || len(fb.started) != 1 || fb.started[0] != "<b>Pelayanan KTP</b> libur.|"+cat+"|42" {
+		t.Fatalf("send: %d, started %v", resp.StatusCode, fb.started)
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/siaran?dikirim=job1")
+	for _, want := range []string{"Siaran dimulai", "<code>job1</code>", "running", "Hentikan siaran"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after sending, the page lacks %q", want)
+		}
+	}
+	if status, _ := post(t, c, tc.http.URL+"/siaran/batal", url.Values{"csrf": {csrf}}); status != http.StatusSeeOther || len(fb.cancelled) != 1 {
+		t.Errorf("cancel: %d, cancelled %v", status, fb.cancelled)
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/riwayat")
+	if !strings.Contains(body, "siaran dimulai <code>job1</code>") || !strings.Contains(body, "siaran dihentikan") {
+		t.Errorf("change log: %s", body)
 	}
 }

@@ -54,6 +54,8 @@ type Config struct {
 	Editors []int64  // EDITOR_IDS
 	Key     []byte   // the console key (LoadKey)
 	Folder  *Folder  // the content folder; nil or Dir "" leaves content read-only
+	// Broadcasts sends announcements (admins only); nil: not available.
+	Broadcasts bot.Broadcaster
 }
 
 // Data is what the pages read; the store implements it.
@@ -123,6 +125,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /tak-terjawab/contoh", s.withSession(s.addExample))
 	mux.HandleFunc("GET /riwayat", s.withSession(s.history))
 	mux.HandleFunc("GET /uji", s.withSession(s.try))
+	mux.HandleFunc("GET /siaran", s.adminOnly(s.broadcastPage))
+	mux.HandleFunc("POST /siaran/pratinjau", s.adminOnly(s.broadcastPreview))
+	mux.HandleFunc("POST /siaran/kirim", s.adminOnly(s.broadcastSend))
+	mux.HandleFunc("POST /siaran/batal", s.adminOnly(s.broadcastCancel))
 	mux.Handle("GET /static/", http.FileServerFS(files))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "not_found")
