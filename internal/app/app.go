@@ -359,7 +359,7 @@ func startOps(addr string, reg *prometheus.Registry, live *knowledge.Live, st st
 // startConsole serves the staff console on CONSOLE_ADDR.
 func (a *App) startConsole() (*http.Server, error) {
 	c := a.cfg.Console
-	folder := &console.Folder{Dir: a.cfg.FAQDir, Reload: a.reloads.reloadEverywhere}
+	folder := &console.Folder{Dir: a.cfg.FAQDir, Files: a.src.FS, Reload: a.reloads.reloadEverywhere}
 	con, err := console.New(console.Config{Base: c.URL, Admins: a.cfg.AdminIDs, Editors: c.EditorIDs, Key: a.consoleKey, Folder: folder, Broadcasts: a.bcast}, a.store, a.live, a.log)
 	if err != nil {
 		return nil, err

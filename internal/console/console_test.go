@@ -601,3 +601,83 @@ func TestBroadcastPage(t *testing.T) {
 		t.Errorf("change log: %s", body)
 	}
 }
+
+func TestEntryEditor(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, editor)
+	_, body, _ := get(t, c, tc.http.URL+"/konten")
+	if !strings.Contains(body, `<a href="/konten/skck">`) || !strings.Contains(body, "Kesehatan") {
+		t.Errorf("entry list lacks skck or health")
+	}
+	path := filepath.Join(tc.dir, "skck.md")
+	original, _ := os.ReadFile(path)
+	status, body, _ := get(t, c, tc.http.URL+"/konten/skck")
+	if status != http.StatusOK || !strings.Contains(body, "id: skck") || !strings.Contains(body, "Kartu jawaban seperti dibaca warga") {
+		t.Fatalf("editor: %d", status)
+	}
+	edited := strings.Replace(string(original), "title: SKCK (Surat Keterangan Catatan Kepolisian)", "title: SKCK Online dan di Polres", 1)
+	tests := []struct {
+		name, text, action string
+		status             int
+		want               []string
+	}{
+		{"preview", edited, "preview", http.StatusOK, []string{"SKCK Online dan di Polres"}},
+		{"broken yaml", strings.Replace(edited, "questions:", "questions: [", 1), "save", http.StatusUnprocessableEntity, []string{"Tidak disimpan", "baris"}},
+		{"id changed", strings.Replace(edited, "id: skck", "id: skck-baru", 1), "save", http.StatusUnprocessableEntity, []string{"id entri harus tetap skck"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := post(t, c, tc.http.URL+"/konten/skck", url.Values{"csrf": {csrf}, "text": {tt.text}, "action": {tt.action}})
+			if status != tt.status {
+				t.Errorf("status %d, want %d", status, tt.status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			if now, _ := os.ReadFile(path); string(now) != string(original) {
+				t.Error("the file changed")
+			}
+		})
+	}
+	resp, err := c.PostForm(tc.http.URL+"/konten/skck", url.Values{"csrf": {csrf}, "text": {edited}, "action": {"save"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	if now, _ := os.ReadFile(path); string(now) != edited {
+		t.Error("the file was not saved as edited")
+	}
+	if e, _ := tc.live.Content().Entry("skck"); e.Title != "SKCK Online dan di Polres" {
+		t.Errorf("not reloaded: %q", e.Title)
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/riwayat")
+	if !strings.Contains(body, "entri diubah <code>skck</code>") {
+		t.Error("the change log lacks the edit")
+	}
+	if kept, _ := filepath.Glob(filepath.Join(tc.dir, ".riwayat", "skck.md.*")); len(kept) != 1 {
+		t.Errorf("kept versions: %v", kept)
+	}
+	if status, _, _ := get(t, c, tc.http.URL+"/konten/tidak-ada"); status != http.StatusNotFound {
+		t.Errorf("unknown entry: %d", status)
+	}
+}
+
+func TestBundledEntryIsReadOnly(t *testing.T) {
+	tc := newTestConsole(t)
+	tc.srv.cfg.Folder = &Folder{Files: faq.Files}
+	c := tc.client(t)
+	csrf := tc.login(t, c, admin)
+	_, body, _ := get(t, c, tc.http.URL+"/konten/skck")
+	if !strings.Contains(body, "readonly") || !strings.Contains(body, "id: skck") || strings.Contains(body, `value="save"`) {
+		t.Errorf("read-only editor: %s", body)
+	}
+	if status, _ := post(t, c, tc.http.URL+"/konten/skck", url.Values{"csrf": {csrf}, "text": {"x"}, "action": {"save"}}); status != http.StatusConflict {
+		t.Errorf("saving the bundled content: %d", status)
+	}
+}

@@ -28,6 +28,9 @@ import (
 // Folder is the content folder the console changes.
 type Folder struct {
 	Dir string // FAQ_DIR; "" for the bundled content, which cannot change
+	// Files is the content as the server loaded it, for reading an entry's
+	// file when Dir is "" (the bundled content); nil: Dir.
+	Files fs.FS
 	// Reload loads the folder again on every replica, after a change.
 	Reload func(ctx context.Context) (entries int, problems []knowledge.Problem, err error)
 
@@ -85,8 +88,7 @@ func (f *Folder) AddExample(ctx context.Context, content *knowledge.Content, ent
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	path := filepath.Join(f.Dir, filepath.FromSlash(e.File))
-	old, err := os.ReadFile(path)
+	old, err := os.ReadFile(filepath.Join(f.Dir, filepath.FromSlash(e.File)))
 	if err != nil {
 		return nil, fmt.Errorf("console: read %s: %w", e.File, err)
 	}
@@ -94,44 +96,84 @@ func (f *Folder) AddExample(ctx context.Context, content *knowledge.Content, ent
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRefused, err)
 	}
-	if problems, err := checkFolder(f.Dir, e.File, changed, entryID); err != nil {
+	if _, problems, err := f.check(e.File, changed, entryID); err != nil {
 		return problems, err
 	}
-	if err := f.keep(e.File, old); err != nil {
-		return nil, err
-	}
-	if err := writeAtomic(path, changed); err != nil {
-		return nil, err
-	}
-	who.Action, who.Entry, who.File, who.Detail = "add_example", entryID, e.File, strings.Join(strings.Fields(question), " ")
-	if err := f.audit(who); err != nil {
-		return nil, err
-	}
-	if f.Reload != nil {
-		if _, problems, err := f.Reload(ctx); err != nil {
-			return problems, fmt.Errorf("console: reload: %w", err)
-		}
-	}
-	return nil, nil
+	who.Action, who.Entry, who.Detail = "add_example", entryID, strings.Join(strings.Fields(question), " ")
+	return nil, f.replaceLocked(ctx, e.File, old, changed, who)
 }
 
-// checkFolder loads the folder as it would be with file changed, and
-// refuses a change that leaves out the entry or adds fatal problems.
-func checkFolder(dir, file string, data []byte, entryID string) ([]knowledge.Problem, error) {
-	c, err := knowledge.Load(overlay{base: os.DirFS(dir), name: file, data: data})
-	if err != nil {
-		return nil, fmt.Errorf("console: check the folder: %w", err)
+// Replace writes an entry file's new content, checked with check first:
+// the previous version kept, the change logged and reloaded.
+func (f *Folder) Replace(ctx context.Context, file string, data []byte, who AuditRecord) error {
+	if f.Writable() != "" {
+		return ErrReadOnly
 	}
-	var fatal []knowledge.Problem
-	for _, p := range c.Fatal() {
-		if p.File == file {
-			fatal = append(fatal, p)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old, err := os.ReadFile(filepath.Join(f.Dir, filepath.FromSlash(file)))
+	if err != nil {
+		return fmt.Errorf("console: read %s: %w", file, err)
+	}
+	return f.replaceLocked(ctx, file, old, data, who)
+}
+
+// replaceLocked keeps old, writes data, logs and reloads; f.mu is held.
+func (f *Folder) replaceLocked(ctx context.Context, file string, old, data []byte, who AuditRecord) error {
+	if err := f.keep(file, old); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(f.Dir, filepath.FromSlash(file)), data); err != nil {
+		return err
+	}
+	who.File = file
+	if err := f.audit(who); err != nil {
+		return err
+	}
+	if f.Reload != nil {
+		if _, _, err := f.Reload(ctx); err != nil {
+			return fmt.Errorf("console: reload: %w", err)
 		}
 	}
-	if _, ok := c.Entry(entryID); !ok || len(fatal) > 0 {
-		return fatal, fmt.Errorf("%w: %s", ErrRefused, file)
+	return nil
+}
+
+// check loads the folder with file's new data and returns the content
+// and the file's problems; an error when the entry would be left out,
+// renamed, or have fatal problems.
+func (f *Folder) check(file string, data []byte, entryID string) (*knowledge.Content, []knowledge.Problem, error) {
+	c, err := knowledge.Load(overlay{base: os.DirFS(f.Dir), name: file, data: data})
+	if err != nil {
+		return nil, nil, fmt.Errorf("console: check the folder: %w", err)
 	}
-	return nil, nil
+	var problems []knowledge.Problem
+	fatal := false
+	for _, p := range c.Problems {
+		if p.File == file {
+			problems = append(problems, p)
+			fatal = fatal || p.Fatal
+		}
+	}
+	e, ok := c.Entry(entryID)
+	switch {
+	case fatal:
+		return nil, problems, fmt.Errorf("%w: %s", ErrRefused, file)
+	case !ok || e.File != file:
+		problems = append(problems, knowledge.Problem{File: file, Message: "id entri harus tetap " + entryID + " (the entry id cannot change here)"})
+		return nil, problems, fmt.Errorf("%w: the id changed", ErrRefused)
+	}
+	return c, problems, nil
+}
+
+// readEntry reads an entry's file as written.
+func (f *Folder) readEntry(e *knowledge.Entry) ([]byte, error) {
+	switch {
+	case f != nil && f.Dir != "":
+		return os.ReadFile(filepath.Join(f.Dir, filepath.FromSlash(e.File)))
+	case f != nil && f.Files != nil:
+		return fs.ReadFile(f.Files, e.File)
+	}
+	return nil, errors.New("console: no content files")
 }
 
 // overlay is a folder with one file's content replaced.

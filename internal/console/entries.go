@@ -1,0 +1,142 @@
+package console
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/layanan-id/layanan/knowledge"
+)
+
+// The Konten pages: every entry with its health, and an editor for one
+// entry's file (front matter and body as written), with a preview of the
+// answer card and the lint problems beside it. Saving follows the same
+// path as adding an example question: the whole folder is loaded with the
+// change first, a change that leaves the entry out or breaks it is not
+// saved, the previous version is kept, the change is logged and reloaded.
+
+// fewExamples is how few example questions make an entry "thin": the
+// calibration learns little from fewer.
+const fewExamples = 5
+
+type entryRow struct {
+	ID, Title, Category, Updated string
+	Questions                    int
+	Problems                     int
+	Stale, Few                   bool
+	Confused                     []string // entries its held-out examples went to
+}
+
+// entries lists every entry with its health.
+func (s *Server) entries(w http.ResponseWriter, r *http.Request, req *request) {
+	content := s.content.Content()
+	problems := map[string]int{}
+	for _, p := range content.Problems {
+		problems[p.File]++
+	}
+	stale := map[string]bool{}
+	for _, e := range content.Stale(s.now()) {
+		stale[e.ID] = true
+	}
+	confused := map[string][]string{}
+	if cur, ok := s.content.(interface{ Current() *knowledge.Index }); ok {
+		for _, m := range cur.Current().Calibration().Misses {
+			if !slices.Contains(confused[m.Entry], m.Got) {
+				confused[m.Entry] = append(confused[m.Entry], m.Got)
+			}
+		}
+	}
+	var rows []entryRow
+	for _, e := range content.Entries {
+		rows = append(rows, entryRow{ID: e.ID, Title: e.Title, Category: e.Category, Updated: e.Updated.Format("2006-01-02"),
+			Questions: len(e.Questions), Problems: problems[e.File], Stale: stale[e.ID], Few: len(e.Questions) < fewExamples,
+			Confused: confused[e.ID]})
+	}
+	slices.SortFunc(rows, func(a, b entryRow) int {
+		return cmp.Or(cmp.Compare(a.Category, b.Category), cmp.Compare(a.Title, b.Title))
+	})
+	s.render(w, r, http.StatusOK, "entries.html", s.page(req, "entries", struct {
+		Rows     []entryRow
+		ReadOnly string
+	}{rows, s.cfg.Folder.Writable()}))
+}
+
+type editorData struct {
+	ID, Title, File string
+	Text            string // the file as written (or as edited)
+	ReadOnly        string
+	Preview         string
+	Problems        []knowledge.Problem
+	Saved           bool
+	Error           string
+}
+
+// maxEntryFile bounds an entry file posted from the editor.
+const maxEntryFile = 256 << 10
+
+// editor shows one entry's file with its card and problems.
+func (s *Server) editor(w http.ResponseWriter, r *http.Request, req *request) {
+	content := s.content.Content()
+	e, ok := content.Entry(r.PathValue("id"))
+	if !ok {
+		s.problem(w, r, http.StatusNotFound, "not_found")
+		return
+	}
+	d := editorData{ID: e.ID, Title: e.Title, File: e.File, ReadOnly: s.cfg.Folder.Writable(), Saved: r.URL.Query().Get("disimpan") != ""}
+	if data, err := s.cfg.Folder.readEntry(e); err == nil {
+		d.Text = string(data)
+	} else {
+		d.ReadOnly = "bundled"
+	}
+	for _, p := range content.Problems {
+		if p.File == e.File {
+			d.Problems = append(d.Problems, p)
+		}
+	}
+	d.Preview = s.cardText(req.lang, e)
+	s.render(w, r, http.StatusOK, "editor.html", s.page(req, "entries", d))
+}
+
+// saveEntry previews or saves an edited entry file.
+func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, req *request) {
+	content := s.content.Content()
+	e, ok := content.Entry(r.PathValue("id"))
+	if !ok {
+		s.problem(w, r, http.StatusNotFound, "not_found")
+		return
+	}
+	d := editorData{ID: e.ID, Title: e.Title, File: e.File, ReadOnly: s.cfg.Folder.Writable(), Text: strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")}
+	status := http.StatusOK
+	switch {
+	case d.ReadOnly != "":
+		d.Error, status = "error_read_only", http.StatusConflict
+	case len(d.Text) > maxEntryFile:
+		d.Error, status = "error_entry_too_big", http.StatusUnprocessableEntity
+	default:
+		changed, problems, err := s.cfg.Folder.check(e.File, []byte(d.Text), e.ID)
+		d.Problems = problems
+		switch {
+		case err != nil:
+			d.Error, status = "error_entry_refused", http.StatusUnprocessableEntity
+		case r.PostFormValue("action") == "save":
+			if err := s.cfg.Folder.Replace(r.Context(), e.File, []byte(d.Text), AuditRecord{At: s.now(), UserID: req.UserID, Role: req.role, Action: "edit_entry", Entry: e.ID}); err != nil {
+				s.log.Error("console: save entry", "err", err)
+				d.Error, status = "error_save", http.StatusInternalServerError
+				break
+			}
+			s.log.Info("console: entry saved", "user_id", req.UserID, "entry", e.ID)
+			http.Redirect(w, r, s.path("/konten/"+e.ID+"?disimpan=1"), http.StatusSeeOther)
+			return
+		}
+		if changed != nil {
+			d.Preview = s.cards.Text(req.lang, changed.Local, mustEntry(changed, e.ID), s.now())
+		}
+	}
+	s.render(w, r, status, "editor.html", s.page(req, "entries", d))
+}
+
+func mustEntry(c *knowledge.Content, id string) *knowledge.Entry {
+	e, _ := c.Entry(id)
+	return e
+}
