@@ -185,7 +185,8 @@ func dayChart(days []bot.DayStats, lang string) barChart {
 			Total: totals[i], Answered: answered[i],
 			Title: fmt.Sprintf("%s: %d, %s %d", d.Day.Format("2006-01-02"), totals[i], text(lang, "chart_answered"), answered[i]),
 		})
-		if i%7 == 0 || i == len(days)-1 {
+		// A date every week and the last day, never two crowded together.
+		if (i%7 == 0 && len(days)-1-i >= 3) || i == len(days)-1 {
 			c.Labels = append(c.Labels, label{X: x, Text: d.Day.Format("02/01")})
 		}
 	}
