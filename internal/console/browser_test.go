@@ -172,7 +172,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Navigate(tc.http.URL+"/uji"),
 		chromedp.SendKeys(chromedp.ID("q"), "syarat perpanjang sim"),
 		chromedp.Click(chromedp.CSS(`form.try button`)),
-		chromedp.WaitVisible(chromedp.CSS(`pre.card`)),
+		chromedp.WaitVisible(chromedp.CSS(`div.card strong`)),
 	)
 	if got := text(ctx, "main"); !strings.Contains(got, "Dijawab") || !strings.Contains(got, "SIM") {
 		t.Errorf("test a question: %q", got)

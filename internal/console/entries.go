@@ -2,6 +2,7 @@ package console
 
 import (
 	"cmp"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -66,7 +67,7 @@ type editorData struct {
 	ID, Title, File string
 	Text            string // the file as written (or as edited)
 	ReadOnly        string
-	Preview         string
+	Preview         template.HTML
 	Problems        []knowledge.Problem
 	Saved           bool
 	Error           string
@@ -94,7 +95,7 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, req *request) {
 			d.Problems = append(d.Problems, p)
 		}
 	}
-	d.Preview = s.cardText(req.lang, e)
+	d.Preview = s.cardHTML(req.lang, content.Local, e)
 	s.render(w, r, http.StatusOK, "editor.html", s.page(req, "entries", d))
 }
 
@@ -130,7 +131,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, req *request)
 			return
 		}
 		if changed != nil {
-			d.Preview = s.cards.Text(req.lang, changed.Local, mustEntry(changed, e.ID), s.now())
+			d.Preview = s.cardHTML(req.lang, changed.Local, mustEntry(changed, e.ID))
 		}
 	}
 	s.render(w, r, status, "editor.html", s.page(req, "entries", d))

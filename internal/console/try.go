@@ -1,11 +1,14 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/layanan-id/layanan/bot/render"
 	"github.com/layanan-id/layanan/knowledge"
+	"github.com/layanan-id/layanan/knowledge/local"
 )
 
 // tryData is the Uji pertanyaan page: a question and what the engine
@@ -20,8 +23,8 @@ type tryData struct {
 	Corrections []string
 	Aspects     string
 	Hits        []tryHit
-	Card        string // the answer card as citizens read it (plain text)
-	Also        string // a second topic offered beside the answer
+	Card        template.HTML // the answer card as citizens see it
+	Also        string        // a second topic offered beside the answer
 }
 
 type tryHit struct {
@@ -59,7 +62,7 @@ func (s *Server) try(w http.ResponseWriter, r *http.Request, req *request) {
 				Coverage: strconv.Itoa(int(h.Coverage*100)) + "%", Matched: strings.Join(h.Matched, " "), Topic: h.TopicMatched})
 		}
 		if res.Answered && len(res.Hits) > 0 {
-			d.Card = s.cardText(req.lang, res.Hits[0].Entry)
+			d.Card = s.cardHTML(req.lang, s.content.Content().Local, res.Hits[0].Entry)
 		}
 		if res.Also != nil {
 			d.Also = res.Also.Entry.Title
@@ -68,9 +71,16 @@ func (s *Server) try(w http.ResponseWriter, r *http.Request, req *request) {
 	s.render(w, r, http.StatusOK, "try.html", s.page(req, "try", d))
 }
 
-// cardText is an entry's answer card in plain text, in the console's
-// language (the content itself is the deployment's).
-func (s *Server) cardText(lang string, e *knowledge.Entry) string {
-	content := s.content.Content()
-	return s.cards.Text(lang, content.Local, e, s.now())
+// cardHTML is an entry's answer card with the formatting citizens see in
+// Telegram, in the console's language (the content itself is the
+// deployment's); Telegram's HTML is re-emitted as safe page HTML.
+func (s *Server) cardHTML(lang string, loc *local.Data, e *knowledge.Entry) template.HTML {
+	card := s.cards.HTML(lang, loc, e, s.now())
+	page, err := render.PageHTML(card)
+	if err != nil {
+		// Never expected (cards are valid Telegram HTML); show the text.
+		s.log.Warn("console: card preview", "entry", e.ID, "err", err)
+		return template.HTML(template.HTMLEscapeString(render.PlainText(card)))
+	}
+	return template.HTML(page)
 }
