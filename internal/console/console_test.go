@@ -681,3 +681,57 @@ func TestBundledEntryIsReadOnly(t *testing.T) {
 		t.Errorf("saving the bundled content: %d", status)
 	}
 }
+
+func TestNewEntryFromQuestion(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, editor)
+	const q = "cara daftar kartu kuning pencari kerja"
+	_, body, _ := get(t, c, tc.http.URL+"/tak-terjawab")
+	if !strings.Contains(body, `/konten/baru?q=`) {
+		t.Error("the unanswered page offers no new entry")
+	}
+	status, body, _ := get(t, c, tc.http.URL+"/konten/baru?q="+url.QueryEscape(q))
+	if status != http.StatusOK || !strings.Contains(body, `value="cara-daftar-kartu-kuning-pencari-kerja"`) || !strings.Contains(body, `  - &#34;`+q+`&#34;`) {
+		t.Fatalf("new entry form: %d %s", status, body)
+	}
+	complete := "---\nid: kartu-kuning\ntitle: Kartu Kuning (AK/1) untuk Pencari Kerja\ncategory: " + tc.live.Content().Categories[0].ID +
+		"\nquestions:\n  - \"" + q + "\"\n  - Syarat bikin kartu kuning?\n  - Kartu AK1 diurus di mana?\nfee: Gratis\nsource: https://kemnaker.go.id/\nupdated: 2026-12-06\n---\nKartu kuning (AK/1) dibuat di Dinas Tenaga Kerja.\n"
+	tests := []struct {
+		name, id, text string
+		status         int
+		want           string
+	}{
+		{"the template as it is", "kartu-kuning", newEntryTemplate("kartu-kuning", q, "lainnya", "2026-12-06"), http.StatusUnprocessableEntity, "Tidak disimpan"},
+		{"bad id", "Kartu Kuning", complete, http.StatusUnprocessableEntity, "huruf kecil"},
+		{"id taken", "skck", strings.Replace(complete, "id: kartu-kuning", "id: skck", 1), http.StatusUnprocessableEntity, "sudah dipakai"},
+		{"id differs from the file's", "kartu-kuning-2", complete, http.StatusUnprocessableEntity, "id entri harus tetap kartu-kuning-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := post(t, c, tc.http.URL+"/konten/baru", url.Values{"csrf": {csrf}, "id": {tt.id}, "text": {tt.text}})
+			if status != tt.status || !strings.Contains(body, tt.want) {
+				t.Errorf("%d, lacks %q", status, tt.want)
+			}
+		})
+	}
+	resp, err := c.PostForm(tc.http.URL+"/konten/baru", url.Values{"csrf": {csrf}, "id": {"kartu-kuning"}, "text": {complete}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	if data, _ := os.ReadFile(filepath.Join(tc.dir, "kartu-kuning.md")); string(data) != complete {
+		t.Errorf("file = %q", data)
+	}
+	if _, ok := tc.live.Content().Entry("kartu-kuning"); !ok {
+		t.Error("the new entry is not live")
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/riwayat")
+	if !strings.Contains(body, "entri baru <code>kartu-kuning</code>") {
+		t.Error("the change log lacks the new entry")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -118,10 +119,30 @@ func (f *Folder) Replace(ctx context.Context, file string, data []byte, who Audi
 	return f.replaceLocked(ctx, file, old, data, who)
 }
 
+// ErrExists is returned when a new entry's file is there already.
+var ErrExists = errors.New("console: the entry's file exists already")
+
+// Create writes a new entry's file, checked with check first; the change
+// is logged and reloaded.
+func (f *Folder) Create(ctx context.Context, file string, data []byte, who AuditRecord) error {
+	if f.Writable() != "" {
+		return ErrReadOnly
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	path := filepath.Join(f.Dir, filepath.FromSlash(file))
+	if _, err := os.Stat(path); err == nil {
+		return ErrExists
+	}
+	return f.replaceLocked(ctx, file, nil, data, who)
+}
+
 // replaceLocked keeps old, writes data, logs and reloads; f.mu is held.
 func (f *Folder) replaceLocked(ctx context.Context, file string, old, data []byte, who AuditRecord) error {
-	if err := f.keep(file, old); err != nil {
-		return err
+	if old != nil {
+		if err := f.keep(file, old); err != nil {
+			return err
+		}
 	}
 	if err := writeAtomic(filepath.Join(f.Dir, filepath.FromSlash(file)), data); err != nil {
 		return err
@@ -146,12 +167,13 @@ func (f *Folder) check(file string, data []byte, entryID string) (*knowledge.Con
 	if err != nil {
 		return nil, nil, fmt.Errorf("console: check the folder: %w", err)
 	}
+	// Like lint: any problem that is not a warning refuses the change.
 	var problems []knowledge.Problem
 	fatal := false
 	for _, p := range c.Problems {
 		if p.File == file {
 			problems = append(problems, p)
-			fatal = fatal || p.Fatal
+			fatal = fatal || !p.Warning
 		}
 	}
 	e, ok := c.Entry(entryID)
@@ -188,6 +210,26 @@ func (o overlay) Open(name string) (fs.File, error) {
 		return fstest.MapFS{name: {Data: o.data, Mode: 0o644}}.Open(name)
 	}
 	return o.base.Open(name)
+}
+
+// ReadDir lists the base folder, with the file added when it is new.
+func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(o.base, name)
+	if err != nil || path.Dir(o.name) != name {
+		return entries, err
+	}
+	for _, e := range entries {
+		if e.Name() == path.Base(o.name) {
+			return entries, nil
+		}
+	}
+	info, err := fstest.MapFS{o.name: {Data: o.data, Mode: 0o644}}.Stat(o.name)
+	if err != nil {
+		return nil, err
+	}
+	entries = append(entries, fs.FileInfoToDirEntry(info))
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return entries, nil
 }
 
 func (o overlay) ReadFile(name string) ([]byte, error) {

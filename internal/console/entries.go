@@ -2,8 +2,10 @@ package console
 
 import (
 	"cmp"
+	"errors"
 	"html/template"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -140,4 +142,90 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, req *request)
 func mustEntry(c *knowledge.Content, id string) *knowledge.Entry {
 	e, _ := c.Entry(id)
 	return e
+}
+
+// newEntryData is the form for a new entry.
+type newEntryData struct {
+	ID, Text string
+	ReadOnly string
+	Problems []knowledge.Problem
+	Error    string
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// slug makes an entry id from a question: lowercase words of letters and
+// digits joined by hyphens, at most 6 words.
+func slug(text string) string {
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if len(words) < 6 {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, "-")
+}
+
+// newEntryTemplate is a new entry's file, started from a question: staff
+// complete it (three example questions at least, the card's fields and the
+// answer) before it can be saved.
+func newEntryTemplate(id, question, category, today string) string {
+	q := strings.ReplaceAll(question, `"`, `'`)
+	return "---\nid: " + id + "\ntitle: \ncategory: " + category + "\nquestions:\n  - \"" + q + "\"\n  - \n  - \nkeywords: []\nfee: \nduration: \nwhere: \nlegal_basis: \nsource: \nupdated: " + today + "\n---\n"
+}
+
+// newEntry shows the form for a new entry, started from a question.
+func (s *Server) newEntry(w http.ResponseWriter, r *http.Request, req *request) {
+	q := strings.Join(strings.Fields(r.URL.Query().Get("q")), " ")
+	if len([]rune(q)) > maxQuestionLen {
+		q = string([]rune(q)[:maxQuestionLen])
+	}
+	content := s.content.Content()
+	category := knowledge.DefaultCategoryID
+	if len(content.Categories) > 0 {
+		category = content.Categories[0].ID
+	}
+	id := slug(q)
+	d := newEntryData{ID: id, ReadOnly: s.cfg.Folder.Writable(), Text: newEntryTemplate(id, q, category, s.now().Format("2006-01-02"))}
+	s.render(w, r, http.StatusOK, "new.html", s.page(req, "entries", d))
+}
+
+// createEntry saves a new entry: its id free, its file lint-clean.
+func (s *Server) createEntry(w http.ResponseWriter, r *http.Request, req *request) {
+	d := newEntryData{ID: strings.TrimSpace(r.PostFormValue("id")), Text: strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"), ReadOnly: s.cfg.Folder.Writable()}
+	_, taken := s.content.Content().Entry(d.ID)
+	status := http.StatusUnprocessableEntity
+	switch {
+	case d.ReadOnly != "":
+		d.Error, status = "error_read_only", http.StatusConflict
+	case !slugRE.MatchString(d.ID) || len(d.ID) > 60:
+		d.Error = "error_new_id"
+	case taken:
+		d.Error = "error_new_taken"
+	case len(d.Text) > maxEntryFile:
+		d.Error = "error_entry_too_big"
+	default:
+		file := d.ID + ".md"
+		_, problems, err := s.cfg.Folder.check(file, []byte(d.Text), d.ID)
+		d.Problems = problems
+		if err != nil {
+			d.Error = "error_entry_refused"
+			break
+		}
+		err = s.cfg.Folder.Create(r.Context(), file, []byte(d.Text), AuditRecord{At: s.now(), UserID: req.UserID, Role: req.role, Action: "new_entry", Entry: d.ID})
+		switch {
+		case errors.Is(err, ErrExists):
+			d.Error = "error_new_taken"
+		case err != nil:
+			s.log.Error("console: create entry", "err", err)
+			d.Error, status = "error_save", http.StatusInternalServerError
+		default:
+			s.log.Info("console: entry created", "user_id", req.UserID, "entry", d.ID)
+			http.Redirect(w, r, s.path("/konten/"+d.ID+"?disimpan=1"), http.StatusSeeOther)
+			return
+		}
+	}
+	s.render(w, r, status, "new.html", s.page(req, "entries", d))
 }

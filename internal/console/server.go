@@ -126,6 +126,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /riwayat", s.withSession(s.history))
 	mux.HandleFunc("GET /uji", s.withSession(s.try))
 	mux.HandleFunc("GET /konten", s.withSession(s.entries))
+	mux.HandleFunc("GET /konten/baru", s.withSession(s.newEntry))
+	mux.HandleFunc("POST /konten/baru", s.withSession(s.createEntry))
 	mux.HandleFunc("GET /konten/{id}", s.withSession(s.editor))
 	mux.HandleFunc("POST /konten/{id}", s.withSession(s.saveEntry))
 	mux.HandleFunc("GET /siaran", s.adminOnly(s.broadcastPage))
