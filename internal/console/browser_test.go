@@ -74,7 +74,19 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if os.Getenv("LAYANAN_UPDATE_SCREENSHOTS") == "" {
 		return
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+	// A capture right after a navigation can hang now and then: bound
+	// each try and try again.
+	var png []byte
+	var err error
+	for try := 0; try < 3; try++ {
+		shotCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		png, err = chromedp.Run(shotCtx, chromedp.FullScreenshot(100)) // quality 100: PNG
+		cancel()
+		if err == nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -178,6 +190,17 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("test a question: %q", got)
 	}
 	screenshot(t, ctx, "uji")
+
+	// Talk to the conversation in the chat pane: a question, a follow-up.
+	do(ctx, "chat",
+		chromedp.SendKeys(chromedp.ID("chat-text"), "syarat bikin skck"),
+		chromedp.Submit(chromedp.ID("chat-text")),
+		chromedp.WaitVisible(chromedp.CSS(`li.bot strong`)),
+		chromedp.SendKeys(chromedp.ID("chat-text"), "biayanya berapa?"),
+		chromedp.Submit(chromedp.ID("chat-text")),
+		chromedp.WaitVisible(chromedp.Search(`//li[contains(@class,"bot")][contains(., "Rp30.000")]`)),
+	)
+	screenshot(t, ctx, "percakapan")
 
 	// An editor who logs in is refused the broadcast page.
 	do(ctx, "editor on the broadcast page",

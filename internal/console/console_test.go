@@ -735,3 +735,72 @@ func TestNewEntryFromQuestion(t *testing.T) {
 		t.Error("the change log lacks the new entry")
 	}
 }
+
+func TestChatPane(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, admin)
+	ctx := context.Background()
+	unansweredBefore, _ := tc.store.ListUnanswered(ctx, time.Time{})
+	_, body, _ := get(t, c, tc.http.URL+"/uji")
+	if !strings.Contains(body, "Belum ada pesan") {
+		t.Fatal("no empty chat pane")
+	}
+	say := func(text string) string {
+		t.Helper()
+		if status, _ := post(t, c, tc.http.URL+"/uji/chat", url.Values{"csrf": {csrf}, "text": {text}}); status != http.StatusSeeOther {
+			t.Fatalf("say %q: %d", text, status)
+		}
+		_, body, _ := get(t, c, tc.http.URL+"/uji")
+		return body
+	}
+	body = say("syarat bikin skck")
+	for _, want := range []string{`<li class="me">syarat bikin skck</li>`, "<strong>SKCK", `name="data" value="f:1:skck"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after a question, the pane lacks %q", want)
+		}
+	}
+	// A follow-up answers from the topic, as in Telegram.
+	body = say("biayanya berapa?")
+	if !strings.Contains(body, "Rp30.000") {
+		t.Errorf("follow-up not answered from the topic")
+	}
+	// A button press: 👍 on the card.
+	i := strings.Index(body, `name="data" value="f:1:skck"`)
+	j := strings.LastIndex(body[:i], `name="message" value="`)
+	msg := body[j+len(`name="message" value="`):]
+	msg = msg[:strings.IndexByte(msg, '"')]
+	if status, _ := post(t, c, tc.http.URL+"/uji/tombol", url.Values{"csrf": {csrf}, "message": {msg}, "data": {"f:1:skck"}}); status != http.StatusSeeOther {
+		t.Fatalf("press: %d", status)
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/uji")
+	if !strings.Contains(body, `<li class="notice">Terima kasih atas penilaian`) {
+		t.Error("the button's notice is missing")
+	}
+	// Nothing of it reaches the statistics, votes or reports.
+	say("xyzzy qwerty plugh")
+	days, _ := tc.store.Stats(ctx, time.Now(), time.Now())
+	total := 0
+	for _, n := range days[0].Outcomes {
+		total += n
+	}
+	votes, _ := tc.store.FeedbackCounts(ctx)
+	unansweredAfter, _ := tc.store.ListUnanswered(ctx, time.Time{})
+	if total != 4 || votes["skck"].Helpful != 0 || len(unansweredAfter) != len(unansweredBefore) {
+		t.Errorf("the test chat was counted: %d questions, votes %+v, %d unanswered", total, votes, len(unansweredAfter))
+	}
+	if status, _ := post(t, c, tc.http.URL+"/uji/chat", url.Values{"text": {"halo"}}); status != http.StatusForbidden {
+		t.Errorf("without CSRF: %d", status)
+	}
+	if status, _ := post(t, c, tc.http.URL+"/uji/chat/hapus", url.Values{"csrf": {csrf}}); status != http.StatusSeeOther {
+		t.Errorf("clear: %d", status)
+	}
+	_, body, _ = get(t, c, tc.http.URL+"/uji")
+	if !strings.Contains(body, "Belum ada pesan") {
+		t.Error("the pane was not cleared")
+	}
+	body = say("biayanya berapa?")
+	if strings.Contains(body, "Rp30.000") {
+		t.Error("the topic survived starting over")
+	}
+}

@@ -82,6 +82,7 @@ type Server struct {
 	log     *slog.Logger
 	pages   *template.Template
 	cards   *bot.Cards
+	chat    *chat // the Uji pertanyaan chat pane; nil when content is no bot.Knowledge
 	now     func() time.Time
 
 	mu     sync.Mutex
@@ -102,7 +103,13 @@ func New(cfg Config, data Data, content Content, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, fmt.Errorf("console: cards: %w", err)
 	}
-	return &Server{cfg: cfg, data: data, content: content, log: log, pages: pages, cards: cards, now: time.Now, logins: map[string]*rate.Limiter{}}, nil
+	s := &Server{cfg: cfg, data: data, content: content, log: log, pages: pages, cards: cards, now: time.Now, logins: map[string]*rate.Limiter{}}
+	if know, ok := content.(bot.Knowledge); ok {
+		if s.chat, err = newChat(know, data, log); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // Secure reports whether cookies get the Secure flag: always, unless the
@@ -125,6 +132,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /tak-terjawab/contoh", s.withSession(s.addExample))
 	mux.HandleFunc("GET /riwayat", s.withSession(s.history))
 	mux.HandleFunc("GET /uji", s.withSession(s.try))
+	mux.HandleFunc("POST /uji/chat", s.withSession(s.chatSay))
+	mux.HandleFunc("POST /uji/tombol", s.withSession(s.chatPress))
+	mux.HandleFunc("POST /uji/chat/hapus", s.withSession(s.chatClear))
 	mux.HandleFunc("GET /konten", s.withSession(s.entries))
 	mux.HandleFunc("GET /konten/baru", s.withSession(s.newEntry))
 	mux.HandleFunc("POST /konten/baru", s.withSession(s.createEntry))

@@ -25,6 +25,8 @@ type tryData struct {
 	Hits        []tryHit
 	Card        template.HTML // the answer card as citizens see it
 	Also        string        // a second topic offered beside the answer
+	ChatOn      bool          // the chat pane is there
+	Chat        []chatMessage // its transcript
 }
 
 type tryHit struct {
@@ -42,7 +44,10 @@ func (s *Server) try(w http.ResponseWriter, r *http.Request, req *request) {
 	if r := []rune(q); len(r) > maxTryQuestion {
 		q = string(r[:maxTryQuestion])
 	}
-	d := tryData{Question: q}
+	d := tryData{Question: q, ChatOn: s.chat != nil}
+	if d.ChatOn {
+		d.Chat = s.transcript(r.Context(), req.UserID)
+	}
 	if q != "" {
 		d.Asked = true
 		res, err := s.content.Search(r.Context(), q, 5)
