@@ -166,6 +166,17 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The preview follows the text as it is typed, nothing saved.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const t = document.getElementById("text"); t.focus(); t.selectionStart = t.selectionEnd = t.value.length; return true; })()`)); err != nil {
+		t.Fatal(err) // the caret at the end, where staff add a line
+	}
+	do(ctx, "live preview",
+		chromedp.KeyEvent("\nKalimat baru dari konsol."),
+		chromedp.WaitVisible(chromedp.Search(`//section[@id="preview"]//div[contains(., "Kalimat baru dari konsol.")]`)),
+	)
+	if now, _ := os.ReadFile(filepath.Join(tc.dir, "paspor.md")); string(now) != before {
+		t.Error("the live preview saved the entry")
+	}
 	screenshot(t, ctx, "konten")
 	do(ctx, "save a broken entry",
 		chromedp.SetValue(chromedp.ID("text"), strings.Replace(before, "questions:", "questions: [", 1)),
@@ -202,14 +213,17 @@ func TestConsoleInBrowser(t *testing.T) {
 	)
 	screenshot(t, ctx, "percakapan")
 
-	// An editor who logs in is refused the broadcast page.
-	do(ctx, "editor on the broadcast page",
+	// An editor who logs in (in a tab of their own) is refused the
+	// broadcast page.
+	edCtx, cancelTab := chromedp.NewContext(ctx)
+	defer cancelTab()
+	do(edCtx, "editor on the broadcast page",
 		chromedp.Navigate(tc.link(t, editor, time.Now())),
 		chromedp.WaitVisible(chromedp.CSS(`svg.chart`)),
 		chromedp.Navigate(tc.http.URL+"/siaran"),
 		chromedp.WaitVisible(chromedp.CSS(`h1`)),
 	)
-	if got := text(ctx, "main"); !strings.Contains(got, "Khusus admin") {
+	if got := text(edCtx, "main"); !strings.Contains(got, "Khusus admin") {
 		t.Errorf("editor on the broadcast page: %q", got)
 	}
 }

@@ -188,7 +188,7 @@ func TestLoginAndSummary(t *testing.T) {
 	if status != http.StatusUnauthorized || !strings.Contains(body, "/konsol") {
 		t.Errorf("without a session: %d %s", status, body)
 	}
-	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self';") || strings.Contains(csp, "unsafe") {
 		t.Errorf("CSP = %q", csp)
 	}
 	if h.Get("Referrer-Policy") != "no-referrer" || h.Get("X-Frame-Options") != "DENY" {
@@ -802,5 +802,32 @@ func TestChatPane(t *testing.T) {
 	body = say("biayanya berapa?")
 	if strings.Contains(body, "Rp30.000") {
 		t.Error("the topic survived starting over")
+	}
+}
+
+// The editor's script asks for the preview alone; the page loads it.
+func TestEditorLivePreview(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, editor)
+	_, body, _ := get(t, c, tc.http.URL+"/konten/skck")
+	if !strings.Contains(body, `<script src="/static/konsol.js"></script>`) {
+		t.Error("the editor does not load its script")
+	}
+	if status, js, h := get(t, c, tc.http.URL+"/static/konsol.js"); status != http.StatusOK || !strings.Contains(h.Get("Content-Type"), "javascript") || !strings.Contains(js, "X-Preview") {
+		t.Errorf("script: %d %q", status, h.Get("Content-Type"))
+	}
+	original, _ := os.ReadFile(filepath.Join(tc.dir, "skck.md"))
+	req, _ := http.NewRequest(http.MethodPost, tc.http.URL+"/konten/skck", strings.NewReader(url.Values{"csrf": {csrf}, "action": {"preview"}, "text": {string(original) + "\nKalimat baru."}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Preview", "1")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(frag), "Kalimat baru.") || strings.Contains(string(frag), "<html") {
+		t.Errorf("fragment: %d %s", resp.StatusCode, frag)
 	}
 }

@@ -136,6 +136,11 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, req *request)
 			d.Preview = s.cardHTML(req.lang, changed.Local, mustEntry(changed, e.ID))
 		}
 	}
+	if r.Header.Get("X-Preview") != "" {
+		// The editor's script asks for the preview alone as staff type.
+		s.renderFragment(w, status, "preview", map[string]any{"Lang": req.lang, "Body": d})
+		return
+	}
 	s.render(w, r, status, "editor.html", s.page(req, "entries", d))
 }
 

@@ -94,7 +94,17 @@ var files embed.FS
 
 // New returns the console's server.
 func New(cfg Config, data Data, content Content, log *slog.Logger) (*Server, error) {
-	pages, err := template.New("").Funcs(template.FuncMap{"t": func(lang, key string) string { return text(lang, key) }}).
+	pages, err := template.New("").Funcs(template.FuncMap{
+		"t": func(lang, key string) string { return text(lang, key) },
+		// dict passes a block its own values ("preview" in the editor).
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}).
 		ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
@@ -155,7 +165,9 @@ func (s *Server) Handler() http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		// One script of the console's own (the editor's live preview); no
+		// inline script or style.
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		// The login link's token must not leak to other sites.
@@ -361,6 +373,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var b strings.Builder
 	if err := s.pages.ExecuteTemplate(&b, name, p); err != nil {
 		s.log.Error("console: render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// renderFragment writes one template block, for the editor's script.
+func (s *Server) renderFragment(w http.ResponseWriter, status int, name string, data any) {
+	var b strings.Builder
+	if err := s.pages.ExecuteTemplate(&b, name, data); err != nil {
+		s.log.Error("console: render", "fragment", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
