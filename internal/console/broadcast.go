@@ -2,6 +2,7 @@ package console
 
 import (
 	"cmp"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -22,7 +23,7 @@ type broadcastData struct {
 	Running     bool
 	Topics      []topicOption
 	Text, Topic string
-	Preview     string // the announcement as citizens read it (plain text)
+	Preview     template.HTML // the announcement as citizens see it
 	Recipients  int
 	Error       string
 	Sent        bool
@@ -95,12 +96,14 @@ func (s *Server) announcement(r *http.Request, d *broadcastData) (html string, p
 	return html, ""
 }
 
-// broadcastPreview shows the announcement and its recipients.
-func (s *Server) broadcastPreview(w http.ResponseWriter, r *http.Request, req *request) {
+// postedAnnouncement reads the posted announcement with the page's data;
+// ok is false when it answered already (an error page, or the form with
+// what is wrong).
+func (s *Server) postedAnnouncement(w http.ResponseWriter, r *http.Request, req *request) (d broadcastData, html string, ok bool) {
 	d, err := s.broadcastData(r)
 	if err != nil {
 		s.failed(w, r, "latest broadcast", err)
-		return
+		return d, "", false
 	}
 	html, problem := s.announcement(r, &d)
 	if problem == "" && d.Unavailable {
@@ -109,30 +112,30 @@ func (s *Server) broadcastPreview(w http.ResponseWriter, r *http.Request, req *r
 	if problem != "" {
 		d.Error = problem
 		s.render(w, r, http.StatusUnprocessableEntity, "broadcast.html", s.page(req, "broadcast", d))
+		return d, "", false
+	}
+	return d, html, true
+}
+
+// broadcastPreview shows the announcement and its recipients.
+func (s *Server) broadcastPreview(w http.ResponseWriter, r *http.Request, req *request) {
+	d, html, ok := s.postedAnnouncement(w, r, req)
+	if !ok {
 		return
 	}
+	var err error
 	if d.Recipients, err = s.cfg.Broadcasts.Recipients(r.Context(), d.Topic); err != nil {
 		s.failed(w, r, "recipients", err)
 		return
 	}
-	d.Preview = render.PlainText(html)
+	d.Preview = pageHTML(html)
 	s.render(w, r, http.StatusOK, "broadcast.html", s.page(req, "broadcast", d))
 }
 
 // broadcastSend starts the broadcast.
 func (s *Server) broadcastSend(w http.ResponseWriter, r *http.Request, req *request) {
-	d, err := s.broadcastData(r)
-	if err != nil {
-		s.failed(w, r, "latest broadcast", err)
-		return
-	}
-	html, problem := s.announcement(r, &d)
-	if problem == "" && d.Unavailable {
-		problem = "broadcast_unavailable"
-	}
-	if problem != "" {
-		d.Error = problem
-		s.render(w, r, http.StatusUnprocessableEntity, "broadcast.html", s.page(req, "broadcast", d))
+	d, html, ok := s.postedAnnouncement(w, r, req)
+	if !ok {
 		return
 	}
 	st, err := s.cfg.Broadcasts.StartBroadcast(r.Context(), html, d.Topic, req.UserID)

@@ -42,10 +42,14 @@ type chatMessage struct {
 }
 
 // Page returns a bot message as page HTML.
-func (m chatMessage) Page() template.HTML {
-	page, err := render.PageHTML(m.HTML)
+func (m chatMessage) Page() template.HTML { return pageHTML(m.HTML) }
+
+// pageHTML is Telegram HTML as page HTML (render.PageHTML), or its text
+// when it is not valid.
+func pageHTML(telegram string) template.HTML {
+	page, err := render.PageHTML(telegram)
 	if err != nil {
-		return template.HTML(template.HTMLEscapeString(render.PlainText(m.HTML)))
+		return template.HTML(template.HTMLEscapeString(render.PlainText(telegram)))
 	}
 	return template.HTML(page)
 }
