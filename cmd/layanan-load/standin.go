@@ -61,9 +61,11 @@ func (s *standIn) answered() (once, otherwise int) {
 }
 
 func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
-	// Paths are /bot<token>/<method>; parameters come as a form.
+	// Paths are /bot<token>/<method>; parameters come as a form or, as the
+	// Bot API also takes them, a JSON object.
 	_, method, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if err := r.ParseForm(); err != nil {
+	chatID, err := chatOf(r)
+	if err != nil {
 		writeResult(w, http.StatusBadRequest, map[string]any{"ok": false, "error_code": 400, "description": "Bad Request"})
 		return
 	}
@@ -71,7 +73,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		writeResult(w, http.StatusOK, map[string]any{"ok": true, "result": map[string]any{"id": 1, "is_bot": true, "first_name": "Layanan", "username": "layanan_load_bot"}})
 	case "sendMessage":
-		chat, _ := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
+		chat := chatID
 		s.mu.Lock()
 		s.nextID++
 		id := s.nextID
@@ -85,6 +87,25 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeResult(w, http.StatusOK, map[string]any{"ok": true, "result": true})
 	}
+}
+
+// chatOf reads the request's chat_id (0 when it has none).
+func chatOf(r *http.Request) (int64, error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var body struct {
+			ChatID json.Number `json:"chat_id"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return 0, err
+		}
+		chat, _ := body.ChatID.Int64()
+		return chat, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return 0, err
+	}
+	chat, _ := strconv.ParseInt(r.PostForm.Get("chat_id"), 10, 64)
+	return chat, nil
 }
 
 func writeResult(w http.ResponseWriter, status int, v any) {

@@ -367,7 +367,7 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 		fail(w, Failure{Code: 404, Description: "Not Found"})
 		return
 	}
-	if err := r.ParseForm(); err != nil {
+	if err := parseBody(r); err != nil {
 		fail(w, Failure{Code: 400, Description: "Bad Request: " + err.Error()})
 		return
 	}
@@ -420,6 +420,30 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 	default:
 		fail(w, Failure{Code: 404, Description: "Not Found: method " + method})
 	}
+}
+
+// parseBody reads the parameters into r.PostForm, from a form or, as the
+// Bot API also accepts, a JSON object (whose values that are not strings
+// are kept as their JSON text, as a form would carry them).
+func parseBody(r *http.Request) error {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		return r.ParseForm()
+	}
+	var fields map[string]json.RawMessage
+	if err := json.NewDecoder(r.Body).Decode(&fields); err != nil {
+		return fmt.Errorf("can't parse JSON object: %w", err)
+	}
+	r.PostForm = url.Values{}
+	for k, raw := range fields {
+		var str string
+		if json.Unmarshal(raw, &str) == nil {
+			r.PostForm.Set(k, str)
+		} else {
+			r.PostForm.Set(k, string(raw))
+		}
+	}
+	r.Form = r.PostForm
+	return nil
 }
 
 func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
