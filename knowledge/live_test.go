@@ -137,3 +137,42 @@ func TestWatchDebounces(t *testing.T) {
 		t.Errorf("10 quick writes gave %d reloads, want 1 (at most 3)", n)
 	}
 }
+
+// Changes to dot-names (the console's previous versions, audit log and
+// temporary files) do not reload: the loader skips them anyway.
+func TestWatchIgnoresHiddenNames(t *testing.T) {
+	dir := t.TempDir()
+	var calls atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Watch(ctx, dir, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)), func() { calls.Add(1) })
+	}()
+	time.Sleep(100 * time.Millisecond) // let the watcher start
+	if err := os.WriteFile(filepath.Join(dir, ".audit.jsonl"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ".riwayat"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the new folder is watched
+	if err := os.WriteFile(filepath.Join(dir, ".riwayat", "a.md.1"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The watch reloads at least the quiet period after a change; a
+	// change that counted would have reloaded by now.
+	time.Sleep(600 * time.Millisecond)
+	n := calls.Load()
+	writeEntry(t, dir, "ktp-el-baru", "Membuat KTP-el Baru")
+	deadline := time.Now().Add(5 * time.Second)
+	for calls.Load() == n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 || calls.Load() == 0 {
+		t.Errorf("hidden changes gave %d reloads (want 0), an entry %d (want 1)", n, calls.Load()-n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -49,6 +50,11 @@ func Watch(ctx context.Context, dir string, debounce time.Duration, log *slog.Lo
 			if !ok {
 				return nil
 			}
+			if hidden(dir, ev.Name) {
+				// The loader skips dot-names; so does the watch (the
+				// console's previous versions, audit log and temp files).
+				continue
+			}
 			if ev.Has(fsnotify.Create) {
 				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
 					if err := add(ev.Name); err != nil {
@@ -66,4 +72,18 @@ func Watch(ctx context.Context, dir string, debounce time.Duration, log *slog.Lo
 			onChange()
 		}
 	}
+}
+
+// hidden reports whether a path below dir has a part starting with a dot.
+func hidden(dir, name string) bool {
+	rel, err := filepath.Rel(dir, name)
+	if err != nil {
+		return false
+	}
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if strings.HasPrefix(part, ".") && part != "." && part != ".." {
+			return true
+		}
+	}
+	return false
 }

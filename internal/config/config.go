@@ -297,6 +297,11 @@ func consoleURL(raw string, bad func(name, format string, args ...any)) *url.URL
 		bad("CONSOLE_URL", "%q bukan alamat http(s)://host[/path]", raw)
 		return nil
 	}
+	if ip := net.ParseIP(u.Hostname()); u.Scheme == "http" && u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		// The session cookie is Secure there, and browsers drop it on http.
+		bad("CONSOLE_URL", "%q: di luar loopback konsol harus https://", raw)
+		return nil
+	}
 	return u
 }
 

@@ -55,8 +55,10 @@ func TestLoad(t *testing.T) {
 	if err != nil || cfg.Console.URL.Host != "konsol.contoh.go.id" {
 		t.Errorf("console = %+v, err %v", cfg.Console, err)
 	}
-	if _, err := Load(env(map[string]string{"CONSOLE_ADDR": ":8090", "CONSOLE_URL": "ftp://x"}), false); err == nil || !strings.Contains(err.Error(), "CONSOLE_URL") {
-		t.Errorf("ftp console URL: %v", err)
+	for _, bad := range []string{"ftp://x", "http://konsol.contoh.go.id"} {
+		if _, err := Load(env(map[string]string{"CONSOLE_ADDR": ":8090", "CONSOLE_URL": bad}), false); err == nil || !strings.Contains(err.Error(), "CONSOLE_URL") {
+			t.Errorf("console URL %s: %v", bad, err)
+		}
 	}
 	tests := map[string]map[string]string{
 		"TELEGRAM_TOKEN":      {"TELEGRAM_TOKEN": "nope"},

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/layanan-id/layanan/bot"
 	"github.com/layanan-id/layanan/bot/render"
@@ -27,6 +28,7 @@ type broadcastData struct {
 	Recipients  int
 	Error       string
 	Sent        bool
+	Once        string // the preview's one-time token: its form sends once
 }
 
 // maxAnnouncementInput bounds the text posted (the message limit is
@@ -129,6 +131,7 @@ func (s *Server) broadcastPreview(w http.ResponseWriter, r *http.Request, req *r
 		return
 	}
 	d.Preview = pageHTML(html)
+	d.Once = randomString(16)
 	s.render(w, r, http.StatusOK, "broadcast.html", s.page(req, "broadcast", d))
 }
 
@@ -136,6 +139,30 @@ func (s *Server) broadcastPreview(w http.ResponseWriter, r *http.Request, req *r
 func (s *Server) broadcastSend(w http.ResponseWriter, r *http.Request, req *request) {
 	d, html, ok := s.postedAnnouncement(w, r, req)
 	if !ok {
+		return
+	}
+	refuse := func(key string) {
+		d.Error = key
+		s.render(w, r, http.StatusConflict, "broadcast.html", s.page(req, "broadcast", d))
+	}
+	if d.Running {
+		refuse("error_broadcast_running")
+		return
+	}
+	// The preview's form sends once: a double click, or the form sent
+	// again from the browser's history, starts nothing more.
+	once := r.PostFormValue("once")
+	if once == "" {
+		refuse("error_broadcast_again")
+		return
+	}
+	first, err := s.data.AddTemp(r.Context(), "konsol:siaran:"+once, []byte("1"), 24*time.Hour)
+	if err != nil {
+		s.failed(w, r, "broadcast token", err)
+		return
+	}
+	if !first {
+		refuse("error_broadcast_again")
 		return
 	}
 	st, err := s.cfg.Broadcasts.StartBroadcast(r.Context(), html, d.Topic, req.UserID)

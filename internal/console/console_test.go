@@ -163,9 +163,9 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string)
 // login signs a browser in and returns its CSRF token.
 func (tc *testConsole) login(t *testing.T, c *http.Client, user int64) string {
 	t.Helper()
-	status, body, h := get(t, c, tc.link(t, user, time.Now()))
-	if status != http.StatusSeeOther || h.Get("Location") != "/" {
-		t.Fatalf("login: %d %q %s", status, h.Get("Location"), body)
+	status, body, _ := get(t, c, tc.link(t, user, time.Now()))
+	if status != http.StatusOK || !strings.Contains(body, `http-equiv="refresh" content="0; url=/"`) {
+		t.Fatalf("login: %d %s", status, body)
 	}
 	status, body, _ = get(t, c, tc.http.URL+"/")
 	if status != http.StatusOK {
@@ -197,7 +197,7 @@ func TestLoginAndSummary(t *testing.T) {
 
 	link := tc.link(t, admin, time.Now())
 	status, _, h = get(t, c, link)
-	if status != http.StatusSeeOther {
+	if status != http.StatusOK {
 		t.Fatalf("login: %d", status)
 	}
 	cookie := h.Get("Set-Cookie")
@@ -579,14 +579,29 @@ func TestBroadcastPage(t *testing.T) {
 		})
 	}
 	cat := tc.live.Content().Categories[0].ID
-	resp, err := c.PostForm(tc.http.URL+"/siaran/kirim", url.Values{"csrf": {csrf}, "text": {"**Pelayanan KTP** libur."}, "topic": {cat}})
-	if err != nil {
-		t.Fatal(err)
+	_, preview := post(t, c, tc.http.URL+"/siaran/pratinjau", url.Values{"csrf": {csrf}, "text": {"**Pelayanan KTP** libur."}, "topic": {cat}})
+	i := strings.Index(preview, `name="once" value="`)
+	if i < 0 {
+		t.Fatal("the preview has no one-time token")
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || len(fb.started) != 1 || fb.started[0] != "<b>Pelayanan KTP</b> libur.|"+cat+"|42" {
-		t.Fatalf("send: %d, started %v", resp.StatusCode, fb.started)
+	once := preview[i+len(`name="once" value="`):]
+	once = once[:strings.IndexByte(once, '"')]
+	form := url.Values{"csrf": {csrf}, "once": {once}, "text": {"**Pelayanan KTP** libur."}, "topic": {cat}}
+	if status, _ := post(t, c, tc.http.URL+"/siaran/kirim", url.Values{"csrf": {csrf}, "text": {"tanpa pratinjau"}}); status != http.StatusConflict || len(fb.started) != 0 {
+		t.Errorf("send without a preview: %d, started %v", status, fb.started)
 	}
+	if status, _ := post(t, c, tc.http.URL+"/siaran/kirim", form); status != http.StatusSeeOther || len(fb.started) != 1 || fb.started[0] != "<b>Pelayanan KTP</b> libur.|"+cat+"|42" {
+		t.Fatalf("send: %d, started %v", status, fb.started)
+	}
+	// The same form again (a double click, the browser's history): refused.
+	if status, body := post(t, c, tc.http.URL+"/siaran/kirim", form); status != http.StatusConflict || len(fb.started) != 1 || !strings.Contains(body, "masih berjalan") {
+		t.Errorf("send again while running: %d, started %v", status, fb.started)
+	}
+	fb.latest.State = "done"
+	if status, body := post(t, c, tc.http.URL+"/siaran/kirim", form); status != http.StatusConflict || len(fb.started) != 1 || !strings.Contains(body, "sudah dikirim") {
+		t.Errorf("send the same form again: %d, started %v", status, fb.started)
+	}
+	fb.latest.State = "running"
 	_, body, _ = get(t, c, tc.http.URL+"/siaran?dikirim=job1")
 	for _, want := range []string{"Siaran dimulai", "<code>job1</code>", "running", "Hentikan siaran"} {
 		if !strings.Contains(body, want) {
@@ -829,5 +844,56 @@ func TestEditorLivePreview(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(frag), "Kalimat baru.") || strings.Contains(string(frag), "<html") {
 		t.Errorf("fragment: %d %s", resp.StatusCode, frag)
+	}
+}
+
+
+// Two staff editing one entry: the second save, made over an older
+// version, is refused instead of undoing the first.
+func TestEditConflict(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, editor)
+	_, body, _ := get(t, c, tc.http.URL+"/konten/skck")
+	i := strings.Index(body, `name="version" value="`)
+	version := body[i+len(`name="version" value="`):]
+	version = version[:strings.IndexByte(version, '"')]
+	// Meanwhile someone adds an example question.
+	if status, _ := post(t, c, tc.http.URL+"/tak-terjawab/contoh", url.Values{"csrf": {csrf}, "question": {"skck buat daftar polisi"}, "entry": {"skck"}}); status != http.StatusSeeOther {
+		t.Fatalf("add example: %d", status)
+	}
+	path := filepath.Join(tc.dir, "skck.md")
+	withExample, _ := os.ReadFile(path)
+	original, _ := fs.ReadFile(faq.Files, "skck.md")
+	edited := strings.Replace(string(original), "title: SKCK (Surat Keterangan Catatan Kepolisian)", "title: SKCK", 1)
+	status, body := post(t, c, tc.http.URL+"/konten/skck", url.Values{"csrf": {csrf}, "text": {edited}, "version": {version}, "action": {"save"}})
+	if status != http.StatusConflict || !strings.Contains(body, "sudah diubah orang lain") {
+		t.Errorf("save over an older version: %d", status)
+	}
+	if now, _ := os.ReadFile(path); string(now) != string(withExample) {
+		t.Error("the older version overwrote the example question")
+	}
+}
+
+// A change is refused while another file of the folder is broken: the
+// reload would refuse the folder, and the page must not say saved.
+func TestChangeRefusedWhileAnotherFileIsBroken(t *testing.T) {
+	tc := newTestConsole(t)
+	c := tc.client(t)
+	csrf := tc.login(t, c, admin)
+	if err := os.WriteFile(filepath.Join(tc.dir, "zz-rusak.md"), []byte("---\nid: [\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(tc.dir, "skck.md")
+	before, _ := os.ReadFile(path)
+	status, body := post(t, c, tc.http.URL+"/tak-terjawab/contoh", url.Values{"csrf": {csrf}, "question": {"skck buat daftar polisi"}, "entry": {"skck"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "zz-rusak.md") {
+		t.Errorf("add example with a broken neighbour: %d", status)
+	}
+	if now, _ := os.ReadFile(path); string(now) != string(before) {
+		t.Error("the file was written")
+	}
+	if entries, _ := os.ReadDir(filepath.Join(tc.dir, ".riwayat")); len(entries) != 0 {
+		t.Error("a version was kept for a refused change")
 	}
 }

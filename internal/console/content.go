@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +38,14 @@ type Folder struct {
 	Reload func(ctx context.Context) (entries int, problems []knowledge.Problem, err error)
 
 	mu sync.Mutex // one change at a time in this process
+
+	probeMu   sync.Mutex
+	probedAt  time.Time
+	probeNote string
 }
+
+// probeEvery bounds how often Writable tries a write in FAQ_DIR.
+const probeEvery = time.Minute
 
 // Errors of a change, for the page's message.
 var (
@@ -51,14 +60,22 @@ const (
 	auditFile  = ".audit.jsonl"
 )
 
-// Writable says why the folder cannot be changed, or "" when it can.
+// Writable says why the folder cannot be changed, or "" when it can. It
+// tries a write at most once a minute.
 func (f *Folder) Writable() string {
 	if f == nil || f.Dir == "" {
 		return "bundled"
 	}
+	f.probeMu.Lock()
+	defer f.probeMu.Unlock()
+	if !f.probedAt.IsZero() && time.Since(f.probedAt) < probeEvery {
+		return f.probeNote
+	}
+	f.probedAt, f.probeNote = time.Now(), ""
 	probe, err := os.CreateTemp(f.Dir, ".konsol-probe-*")
 	if err != nil {
-		return "not_writable"
+		f.probeNote = "not_writable"
+		return f.probeNote
 	}
 	probe.Close()
 	os.Remove(probe.Name())
@@ -104,19 +121,36 @@ func (f *Folder) AddExample(ctx context.Context, content *knowledge.Content, ent
 	return nil, f.replaceLocked(ctx, e.File, old, changed, who)
 }
 
-// Replace writes an entry file's new content, checked with check first:
-// the previous version kept, the change logged and reloaded.
-func (f *Folder) Replace(ctx context.Context, file string, data []byte, who AuditRecord) error {
+// ErrConflict is returned when the file changed since the editor read it.
+var ErrConflict = errors.New("console: the file changed meanwhile")
+
+// Version identifies a file's content, for the editor to save only over
+// the version it showed.
+func Version(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// Replace writes an entry file's new content when the file is still the
+// version the editor showed (base; "" skips the check), checked with
+// check, the previous version kept, the change logged and reloaded.
+func (f *Folder) Replace(ctx context.Context, file string, data []byte, base, entryID string, who AuditRecord) ([]knowledge.Problem, error) {
 	if f.Writable() != "" {
-		return ErrReadOnly
+		return nil, ErrReadOnly
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	old, err := os.ReadFile(filepath.Join(f.Dir, filepath.FromSlash(file)))
 	if err != nil {
-		return fmt.Errorf("console: read %s: %w", file, err)
+		return nil, fmt.Errorf("console: read %s: %w", file, err)
 	}
-	return f.replaceLocked(ctx, file, old, data, who)
+	if base != "" && Version(old) != base {
+		return nil, ErrConflict
+	}
+	if _, problems, err := f.check(file, data, entryID); err != nil {
+		return problems, err
+	}
+	return nil, f.replaceLocked(ctx, file, old, data, who)
 }
 
 // ErrExists is returned when a new entry's file is there already.
@@ -134,6 +168,9 @@ func (f *Folder) Create(ctx context.Context, file string, data []byte, who Audit
 	if _, err := os.Stat(path); err == nil {
 		return ErrExists
 	}
+	if _, _, err := f.check(file, data, strings.TrimSuffix(file, ".md")); err != nil {
+		return err
+	}
 	return f.replaceLocked(ctx, file, nil, data, who)
 }
 
@@ -147,16 +184,22 @@ func (f *Folder) replaceLocked(ctx context.Context, file string, old, data []byt
 	if err := writeAtomic(filepath.Join(f.Dir, filepath.FromSlash(file)), data); err != nil {
 		return err
 	}
-	who.File = file
-	if err := f.audit(who); err != nil {
-		return err
-	}
 	if f.Reload != nil {
-		if _, _, err := f.Reload(ctx); err != nil {
+		// The change must reach the live content, or not happen: a reload
+		// refused puts the previous file back. It runs to its end even
+		// when the page's request is gone.
+		if _, _, err := f.Reload(context.WithoutCancel(ctx)); err != nil {
+			path := filepath.Join(f.Dir, filepath.FromSlash(file))
+			if old != nil {
+				_ = writeAtomic(path, old)
+			} else {
+				_ = os.Remove(path)
+			}
 			return fmt.Errorf("console: reload: %w", err)
 		}
 	}
-	return nil
+	who.File = file
+	return f.audit(who)
 }
 
 // check loads the folder with file's new data and returns the content
@@ -174,6 +217,14 @@ func (f *Folder) check(file string, data []byte, entryID string) (*knowledge.Con
 		if p.File == file {
 			problems = append(problems, p)
 			fatal = fatal || !p.Warning
+		}
+	}
+	// A folder that would not load as a whole (another file is broken)
+	// cannot take the change either: the reload would refuse it.
+	for _, p := range c.Fatal() {
+		if p.File != file {
+			problems = append(problems, p)
+			fatal = true
 		}
 	}
 	e, ok := c.Entry(entryID)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
@@ -67,6 +68,7 @@ func (s *Server) entries(w http.ResponseWriter, r *http.Request, req *request) {
 
 type editorData struct {
 	ID, Title, File string
+	Version         string // of the file as shown; a save over another version is refused
 	Text            string // the file as written (or as edited)
 	ReadOnly        string
 	Preview         template.HTML
@@ -88,7 +90,7 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, req *request) {
 	}
 	d := editorData{ID: e.ID, Title: e.Title, File: e.File, ReadOnly: s.cfg.Folder.Writable(), Saved: r.URL.Query().Get("disimpan") != ""}
 	if data, err := s.cfg.Folder.readEntry(e); err == nil {
-		d.Text = string(data)
+		d.Text, d.Version = string(data), Version(data)
 	} else {
 		d.ReadOnly = "bundled"
 	}
@@ -109,7 +111,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, req *request)
 		s.problem(w, r, http.StatusNotFound, "not_found")
 		return
 	}
-	d := editorData{ID: e.ID, Title: e.Title, File: e.File, ReadOnly: s.cfg.Folder.Writable(), Text: strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")}
+	d := editorData{ID: e.ID, Title: e.Title, File: e.File, ReadOnly: s.cfg.Folder.Writable(), Text: strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"), Version: r.PostFormValue("version")}
 	status := http.StatusOK
 	switch {
 	case d.ReadOnly != "":
@@ -123,14 +125,20 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, req *request)
 		case err != nil:
 			d.Error, status = "error_entry_refused", http.StatusUnprocessableEntity
 		case r.PostFormValue("action") == "save":
-			if err := s.cfg.Folder.Replace(r.Context(), e.File, []byte(d.Text), AuditRecord{At: s.now(), UserID: req.UserID, Role: req.role, Action: "edit_entry", Entry: e.ID}); err != nil {
+			problems, err := s.cfg.Folder.Replace(r.Context(), e.File, []byte(d.Text), d.Version, e.ID, AuditRecord{At: s.now(), UserID: req.UserID, Role: req.role, Action: "edit_entry", Entry: e.ID})
+			switch {
+			case errors.Is(err, ErrConflict):
+				d.Error, status = "error_conflict", http.StatusConflict
+			case errors.Is(err, ErrRefused):
+				d.Problems, d.Error, status = problems, "error_entry_refused", http.StatusUnprocessableEntity
+			case err != nil:
 				s.log.Error("console: save entry", "err", err)
 				d.Error, status = "error_save", http.StatusInternalServerError
-				break
+			default:
+				s.log.Info("console: entry saved", "user_id", req.UserID, "entry", e.ID)
+				http.Redirect(w, r, s.path("/konten/"+e.ID+"?disimpan=1"), http.StatusSeeOther)
+				return
 			}
-			s.log.Info("console: entry saved", "user_id", req.UserID, "entry", e.ID)
-			http.Redirect(w, r, s.path("/konten/"+e.ID+"?disimpan=1"), http.StatusSeeOther)
-			return
 		}
 		if changed != nil {
 			d.Preview = s.cardHTML(req.lang, changed.Local, mustEntry(changed, e.ID))
@@ -166,7 +174,7 @@ func slug(text string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 	}) {
-		if len(words) < 6 {
+		if len(words) < 6 && len(strings.Join(append(words, w), "-")) <= 60 {
 			words = append(words, w)
 		}
 	}
@@ -177,8 +185,8 @@ func slug(text string) string {
 // complete it (three example questions at least, the card's fields and the
 // answer) before it can be saved.
 func newEntryTemplate(id, question, category, today string) string {
-	q := strings.ReplaceAll(question, `"`, `'`)
-	return "---\nid: " + id + "\ntitle: \ncategory: " + category + "\nquestions:\n  - \"" + q + "\"\n  - \n  - \nkeywords: []\nfee: \nduration: \nwhere: \nlegal_basis: \nsource: \nupdated: " + today + "\n---\n"
+	quoted, _ := json.Marshal(question) // a JSON string is a YAML double-quoted one
+	return "---\nid: " + id + "\ntitle: \ncategory: " + category + "\nquestions:\n  - " + string(quoted) + "\n  - \n  - \nkeywords: []\nfee: \nduration: \nwhere: \nlegal_basis: \nsource: \nupdated: " + today + "\n---\n"
 }
 
 // newEntry shows the form for a new entry, started from a question.

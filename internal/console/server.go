@@ -158,6 +158,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "not_found")
 	})
+	if prefix := strings.TrimSuffix(s.cfg.Base.Path, "/"); prefix != "" {
+		// CONSOLE_URL with a path, behind a proxy that passes it on.
+		return securityHeaders(http.StripPrefix(prefix, mux))
+	}
 	return securityHeaders(mux)
 }
 
@@ -287,7 +291,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: cookieSession, Value: id, Path: "/", MaxAge: int(SessionTTL / time.Second),
 		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteStrictMode})
 	s.log.Info("console login", "user_id", tok.userID, "role", s.role(tok.userID))
-	http.Redirect(w, r, s.path("/"), http.StatusSeeOther)
+	// A page that moves on by itself, not a redirect: a link opened from
+	// another site (Telegram's web app, a mail) is a cross-site request,
+	// and the SameSite=Strict cookie would not go with its redirect.
+	lang := langOf(r)
+	s.render(w, r, http.StatusOK, "loggedin.html", page{Lang: lang, Title: text(lang, "title_logged_in"), Message: text(lang, "msg_logged_in")})
 }
 
 // path is an absolute path under the console's base URL.

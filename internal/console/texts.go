@@ -6,6 +6,11 @@ var texts = map[string]map[string]string{
 	"id": {
 		"app":                      "Konsol Layanan",
 		"nav_summary":              "Ringkasan",
+		"error_conflict":           "Tidak disimpan: berkas ini sudah diubah orang lain sejak Anda membukanya. Salin perubahan Anda, muat ulang halaman, lalu terapkan lagi.",
+		"error_broadcast_running":  "Siaran lain masih berjalan; tunggu selesai atau hentikan dulu.",
+		"error_broadcast_again":    "Pengumuman ini sudah dikirim (formulir yang sama tidak mengirim dua kali).",
+		"title_logged_in":          "Berhasil masuk",
+		"msg_logged_in":            "Anda sudah masuk ke konsol.",
 		"chat_title":               "Coba percakapan",
 		"chat_lead":                "Bicara dengan bot seperti warga di Telegram: jawaban, pertanyaan lanjutan, dan tombol yang sama. Percakapan uji tidak masuk statistik atau laporan.",
 		"chat_empty":               "Belum ada pesan. Tulis pertanyaan di bawah.",
@@ -156,6 +161,11 @@ var texts = map[string]map[string]string{
 	"en": {
 		"app":                      "Layanan console",
 		"nav_summary":              "Summary",
+		"error_conflict":           "Not saved: someone else changed this file since you opened it. Copy your changes, reload the page and apply them again.",
+		"error_broadcast_running":  "Another broadcast is still running; wait for it to end or stop it first.",
+		"error_broadcast_again":    "This announcement was sent already (the same form does not send twice).",
+		"title_logged_in":          "Logged in",
+		"msg_logged_in":            "You are logged in to the console.",
 		"chat_title":               "Try a conversation",
 		"chat_lead":                "Talk to the bot as a citizen does in Telegram: the same answers, follow-ups and buttons. Test conversations count in no statistics or report.",
 		"chat_empty":               "No messages yet. Write a question below.",
