@@ -38,6 +38,12 @@ func TestServeConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	resp.Body.Close()
+	// The login page moves on to the summary by itself (a meta refresh).
+	resp, err = browser.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<svg") || !strings.Contains(string(body), "editor") {

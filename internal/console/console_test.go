@@ -847,7 +847,6 @@ func TestEditorLivePreview(t *testing.T) {
 	}
 }
 
-
 // Two staff editing one entry: the second save, made over an older
 // version, is refused instead of undoing the first.
 func TestEditConflict(t *testing.T) {
