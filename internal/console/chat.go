@@ -151,6 +151,9 @@ type chat struct {
 	conv   *bot.Conversation
 	sender *webSender
 	store  chatStore
+	// mu keeps one update in the pane's conversation at a time, so that
+	// two tabs of one user never take each other's replies.
+	mu sync.Mutex
 }
 
 func newChat(know bot.Knowledge, temp bot.TempStore, log *slog.Logger) (*chat, error) {
@@ -236,11 +239,14 @@ func (s *Server) chatHandle(w http.ResponseWriter, r *http.Request, req *request
 		return
 	}
 	ctx := r.Context()
-	if _, err := s.chat.conv.Handle(ctx, u); err != nil {
+	s.chat.mu.Lock()
+	_, err := s.chat.conv.Handle(ctx, u)
+	replies, notice := s.chat.sender.take(req.UserID, cbID)
+	s.chat.mu.Unlock()
+	if err != nil {
 		s.failed(w, r, "console chat", err)
 		return
 	}
-	replies, notice := s.chat.sender.take(req.UserID, cbID)
 	msgs := s.transcript(ctx, req.UserID)
 	if said.Text != "" {
 		msgs = append(msgs, said)

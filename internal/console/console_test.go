@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -894,5 +895,36 @@ func TestChangeRefusedWhileAnotherFileIsBroken(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Join(tc.dir, ".riwayat")); len(entries) != 0 {
 		t.Error("a version was kept for a refused change")
+	}
+}
+
+func TestLinkURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://www.lapor.go.id/":  "https://www.lapor.go.id/",
+		"tg://resolve?domain=x":     "tg://resolve?domain=x",
+		"javascript:alert(1)":       "",
+		"data:text/html,<b>x</b>":   "",
+		"//evil.example/x":          "",
+		"http://127.0.0.1:8090/a b": "http://127.0.0.1:8090/a b",
+	} {
+		if got := string(linkURL(raw)); got != want {
+			t.Errorf("linkURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
+func TestWriteNewNeverReplaces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "baru.md")
+	if err := writeNew(path, []byte("satu")); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeNew(path, []byte("dua")); !errors.Is(err, ErrExists) {
+		t.Errorf("second writeNew: %v, want ErrExists", err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "satu" {
+		t.Errorf("file = %q", data)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".konsol-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }

@@ -181,7 +181,11 @@ func (f *Folder) replaceLocked(ctx context.Context, file string, old, data []byt
 			return err
 		}
 	}
-	if err := writeAtomic(filepath.Join(f.Dir, filepath.FromSlash(file)), data); err != nil {
+	write := writeAtomic
+	if old == nil {
+		write = writeNew
+	}
+	if err := write(filepath.Join(f.Dir, filepath.FromSlash(file)), data); err != nil {
 		return err
 	}
 	if f.Reload != nil {
@@ -330,6 +334,38 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("console: write: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	return nil
+}
+
+// writeNew writes a new file whole, failing with ErrExists when the file
+// is there (made meanwhile by another replica on the shared volume): the
+// data goes to a temporary file that is then hard-linked, which, unlike a
+// rename, never replaces.
+func writeNew(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".konsol-*.tmp")
+	if err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return ErrExists
+		}
 		return fmt.Errorf("console: write: %w", err)
 	}
 	return nil

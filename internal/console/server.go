@@ -95,7 +95,8 @@ var files embed.FS
 // New returns the console's server.
 func New(cfg Config, data Data, content Content, log *slog.Logger) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
-		"t": func(lang, key string) string { return text(lang, key) },
+		"t":    func(lang, key string) string { return text(lang, key) },
+		"link": linkURL,
 		// dict passes a block its own values ("preview" in the editor).
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
@@ -120,6 +121,16 @@ func New(cfg Config, data Data, content Content, log *slog.Logger) (*Server, err
 		}
 	}
 	return s, nil
+}
+
+// linkURL lets a button's URL through when it is one Telegram opens
+// (http, https, tg), and nothing else; html/template would blank a tg:
+// link.
+func linkURL(raw string) template.URL {
+	if u, err := url.Parse(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "tg") {
+		return template.URL(raw)
+	}
+	return ""
 }
 
 // Secure reports whether cookies get the Secure flag: always, unless the

@@ -3,6 +3,7 @@ package console
 import (
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,6 +63,7 @@ func (s *Server) try(w http.ResponseWriter, r *http.Request, req *request) {
 		for from, to := range res.Corrections {
 			d.Corrections = append(d.Corrections, from+" → "+to)
 		}
+		slices.Sort(d.Corrections)
 		for _, h := range res.Hits {
 			d.Hits = append(d.Hits, tryHit{ID: h.Entry.ID, Title: h.Entry.Title, Score: strconv.FormatFloat(h.Score, 'f', 2, 64),
 				Coverage: strconv.Itoa(int(h.Coverage*100)) + "%", Matched: strings.Join(h.Matched, " "), Topic: h.TopicMatched})
